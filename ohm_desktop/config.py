@@ -1,0 +1,123 @@
+"""Where things live and what the user configured.
+
+Paths come from platformdirs unless ``OHM_DATA_DIR`` / ``OHM_CONFIG_DIR`` override them.
+Bundled resources (agents.toml, prompts, icons) are found through :func:`resources_dir`
+only, never through the working directory, so the wheel and the frozen app behave alike.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ohm_desktop.core.errors import ConfigError
+
+APP_NAME = "ohm-desktop"
+BYTEZ_GATEWAY_URL = "https://api.bytez.com/models/v2/openai/v1"
+
+
+def resources_dir() -> Path:
+    """The bundled resources folder (inside the package, so wheels and PyInstaller carry it)."""
+    return Path(__file__).resolve().parent / "resources"
+
+
+def data_dir() -> Path:
+    override = os.environ.get("OHM_DATA_DIR")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_dir() -> Path:
+    override = os.environ.get("OHM_CONFIG_DIR")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP_NAME, appauthor=False))
+
+
+class AgentOverride(BaseModel):
+    """Per-agent settings a user may change from the Settings dialog."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str | None = None
+    max_tokens: int | None = Field(default=None, gt=0)
+
+
+class Settings(BaseModel):
+    """User settings, stored as ``settings.json`` in the config dir. No secrets live here."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    gateway_url: str | None = None
+    per_key_concurrency: int = Field(default=4, gt=0, le=64)
+    request_deadline_s: float = Field(default=120.0, gt=0)
+    max_tool_rounds: int = Field(default=4, gt=0, le=20)
+    history_token_budget: int = Field(default=24_000, gt=1000)
+    agent_overrides: dict[str, AgentOverride] = Field(default_factory=dict)
+    theme: str = "system"
+    supabase_url: str | None = None
+    supabase_anon_key: str | None = None  # a public key by Supabase's design, not a secret
+    compile_feedback: bool = True
+    active_profile: str = "bytez"
+
+    def effective_gateway_url(self) -> str:
+        return os.environ.get("OHM_GATEWAY_URL") or self.gateway_url or BYTEZ_GATEWAY_URL
+
+    def effective_supabase(self) -> tuple[str, str] | None:
+        url = os.environ.get("OHM_SUPABASE_URL") or self.supabase_url
+        key = os.environ.get("OHM_SUPABASE_ANON_KEY") or self.supabase_anon_key
+        return (url, key) if url and key else None
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    data: Path
+    config: Path
+
+    @property
+    def database(self) -> Path:
+        return self.data / "ohm.sqlite3"
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config / "settings.json"
+
+    @property
+    def user_agents_file(self) -> Path:
+        return self.config / "agents.toml"
+
+    @classmethod
+    def from_environment(cls) -> Paths:
+        return cls(data=data_dir(), config=config_dir())
+
+
+def load_settings(paths: Paths) -> Settings:
+    """Settings from disk, defaults when there is no file yet."""
+    if not paths.settings_file.exists():
+        return Settings()
+    try:
+        raw: Any = json.loads(paths.settings_file.read_text(encoding="utf-8"))
+        return Settings.model_validate(raw)
+    except (OSError, ValueError, ValidationError) as exc:
+        raise ConfigError(
+            f"The settings file {paths.settings_file} is not valid ({exc.__class__.__name__}): "
+            "fix it or delete it to go back to the defaults."
+        ) from exc
+
+
+def save_settings(paths: Paths, settings: Settings) -> None:
+    """Write settings atomically (a crash mid-write leaves the old file intact)."""
+    paths.config.mkdir(parents=True, exist_ok=True)
+    tmp = paths.settings_file.with_suffix(".json.tmp")
+    tmp.write_text(settings.model_dump_json(indent=2, exclude_none=True), encoding="utf-8")
+    os.replace(tmp, paths.settings_file)

@@ -1,0 +1,522 @@
+"""The local SQLite store: the source of truth on this workstation.
+
+WAL mode so readers (the window) never block the writer (a streaming turn), foreign keys on,
+``synchronous=FULL`` so a committed version survives power loss. Every change that must
+reach other workstations writes its outbox row in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ohm_desktop.core.errors import StoreError, UsageError
+from ohm_desktop.store.ids import new_id
+from ohm_desktop.store.migrations import MIGRATIONS
+from ohm_desktop.store.records import (
+    ARTIFACT_TYPES,
+    Artifact,
+    ArtifactType,
+    ArtifactVersion,
+    Chat,
+    Message,
+    MessageRole,
+    MessageStatus,
+    StoreChange,
+)
+
+StoreListener = Callable[[StoreChange], None]
+
+
+def utc_now() -> str:
+    """ISO-8601 UTC with microseconds, the format every timestamp column uses."""
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+class LocalStore:
+    """Chats, messages, artifacts and their versions in one SQLite file."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
+        self._db = connection
+        self._lock = threading.RLock()
+        self._listeners: list[StoreListener] = []
+        self._pending: list[StoreChange] = []
+        self.path = path
+
+    # ---------------------------------------------------------------- opening
+    @classmethod
+    def open(cls, path: Path | str) -> LocalStore:
+        """Open (creating and migrating as needed) the store at ``path``."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(
+                f"Cannot open the local database at {path} ({exc}). "
+                "Check that the folder exists and is writable, or set OHM_DATA_DIR to another folder."
+            ) from exc
+        store = cls(connection, path)
+        store._configure()
+        store._migrate()
+        return store
+
+    @classmethod
+    def open_in_memory(cls) -> LocalStore:
+        """A throwaway store (tests, previews); same schema and rules as on disk."""
+        store = cls(sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False), None)
+        store._configure()
+        store._migrate()
+        return store
+
+    def _configure(self) -> None:
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA busy_timeout=5000")
+        except sqlite3.DatabaseError as exc:
+            raise self._store_error(exc) from exc
+
+    def _migrate(self) -> None:
+        with self._lock:
+            current = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+            for index in range(current, len(MIGRATIONS)):
+                with self.transaction():
+                    for statement in _split_sql(MIGRATIONS[index]):
+                        self._db.execute(statement)
+                    self._db.execute(f"PRAGMA user_version={index + 1}")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # ------------------------------------------------------------ transactions
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write. Listeners hear about the changes only after the commit."""
+        with self._lock:
+            outermost = not self._db.in_transaction
+            try:
+                if outermost:
+                    self._db.execute("BEGIN IMMEDIATE")
+                yield self._db
+                if outermost:
+                    self._db.execute("COMMIT")
+            except BaseException as exc:
+                if outermost and self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                self._pending.clear()
+                if isinstance(exc, sqlite3.Error):
+                    raise self._store_error(exc) from exc
+                raise
+            if outermost:
+                changes, self._pending = self._pending, []
+                for change in changes:
+                    self._notify(change)
+
+    def _store_error(self, exc: sqlite3.Error) -> StoreError:
+        where = self.path if self.path is not None else "memory"
+        text = str(exc).lower()
+        if "full" in text:
+            advice = "The disk is full: free some space and try again; nothing already saved was lost."
+        elif "readonly" in text or "read-only" in text:
+            advice = "The data folder is read-only: make it writable or set OHM_DATA_DIR to another folder."
+        elif "malformed" in text or "not a database" in text:
+            advice = "The database file is damaged: run `ohm doctor` to move it aside and start a fresh one."
+        else:
+            advice = "Try again; if it persists, run `ohm doctor`."
+        return StoreError(f"The local database at {where} failed ({exc}). {advice}")
+
+    # --------------------------------------------------------------- listeners
+    def subscribe(self, listener: StoreListener) -> Callable[[], None]:
+        """Call ``listener`` after each committed change; returns an unsubscribe function."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _emit(self, change: StoreChange) -> None:
+        self._pending.append(change)
+
+    def _notify(self, change: StoreChange) -> None:
+        for listener in list(self._listeners):
+            listener(change)
+
+    def _outbox(self, table: str, row_id: str, payload: dict[str, Any]) -> None:
+        self._db.execute(
+            "INSERT INTO outbox (table_name, row_id, payload_json, created_at) VALUES (?, ?, ?, ?)",
+            (table, row_id, _json(payload), utc_now()),
+        )
+
+    # ------------------------------------------------------------------- chats
+    def create_chat(self, title: str = "New chat", *, chat_id: str | None = None) -> Chat:
+        now = utc_now()
+        chat = Chat(id=chat_id or new_id(), title=title, created_at=now, updated_at=now)
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO chats (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                (chat.id, chat.title, chat.created_at, chat.updated_at),
+            )
+            self._outbox("chats", chat.id, _chat_payload(chat))
+            self._emit(StoreChange("chats", chat.id, chat.id))
+        return chat
+
+    def get_chat(self, chat_id: str) -> Chat:
+        row = self._db.execute(
+            "SELECT id, title, created_at, updated_at, deleted_at FROM chats WHERE id = ?", (chat_id,)
+        ).fetchone()
+        if row is None:
+            raise UsageError(f"There is no chat with id {chat_id}: run `ohm chats list` to see your chats.")
+        return Chat(*row)
+
+    def find_chat(self, chat_id_or_prefix: str) -> Chat:
+        """A chat by full id or unique id prefix (what people type at the CLI)."""
+        rows = self._db.execute(
+            "SELECT id, title, created_at, updated_at, deleted_at FROM chats WHERE id LIKE ? || '%' LIMIT 2",
+            (chat_id_or_prefix,),
+        ).fetchall()
+        if len(rows) == 1:
+            return Chat(*rows[0])
+        if not rows:
+            raise UsageError(
+                f"There is no chat with id {chat_id_or_prefix}: run `ohm chats list` to see your chats."
+            )
+        raise UsageError(f"The id {chat_id_or_prefix} matches several chats: type more of it.")
+
+    def list_chats(self, *, include_deleted: bool = False, limit: int = 1000, offset: int = 0) -> list[Chat]:
+        where = "" if include_deleted else "WHERE deleted_at IS NULL"
+        rows = self._db.execute(
+            f"SELECT id, title, created_at, updated_at, deleted_at FROM chats {where} "
+            "ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?",
+            (limit, offset),
+        ).fetchall()
+        return [Chat(*row) for row in rows]
+
+    def rename_chat(self, chat_id: str, title: str) -> Chat:
+        with self.transaction() as db:
+            db.execute("UPDATE chats SET title = ?, updated_at = ? WHERE id = ?", (title, utc_now(), chat_id))
+            chat = self.get_chat(chat_id)
+            self._outbox("chats", chat.id, _chat_payload(chat))
+            self._emit(StoreChange("chats", chat.id, chat.id))
+        return chat
+
+    def _touch_chat(self, chat_id: str) -> None:
+        self._db.execute("UPDATE chats SET updated_at = ? WHERE id = ?", (utc_now(), chat_id))
+
+    # ---------------------------------------------------------------- messages
+    def add_message(
+        self,
+        chat_id: str,
+        role: MessageRole,
+        content: str,
+        *,
+        status: MessageStatus = "complete",
+        agent_intent: str | None = None,
+        agent_name: str | None = None,
+        model: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        message_id: str | None = None,
+    ) -> Message:
+        """Append a message at the next ``seq`` of its chat.
+
+        A ``streaming`` message is local until :meth:`finish_message`; only finished
+        messages go to the outbox, so other workstations never see half a reply.
+        """
+        with self.transaction() as db:
+            self.get_chat(chat_id)
+            seq = int(
+                db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE chat_id = ?", (chat_id,)).fetchone()[
+                    0
+                ]
+            )
+            message = Message(
+                id=message_id or new_id(),
+                chat_id=chat_id,
+                seq=seq,
+                role=role,
+                content=content,
+                status=status,
+                created_at=utc_now(),
+                agent_intent=agent_intent,
+                agent_name=agent_name,
+                model=model,
+                metadata=dict(metadata or {}),
+            )
+            db.execute(
+                "INSERT INTO messages (id, chat_id, seq, role, content, status, agent_intent, agent_name, model,"
+                " metadata_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    message.id,
+                    chat_id,
+                    seq,
+                    role,
+                    content,
+                    status,
+                    agent_intent,
+                    agent_name,
+                    model,
+                    _json(message.metadata),
+                    message.created_at,
+                ),
+            )
+            self._touch_chat(chat_id)
+            if status != "streaming":
+                self._outbox("messages", message.id, _message_payload(message))
+            self._emit(StoreChange("messages", message.id, chat_id))
+        return message
+
+    def save_partial(self, message_id: str, content: str) -> None:
+        """Persist the text streamed so far, so a crash keeps what the user already saw."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE messages SET content = ? WHERE id = ? AND status = 'streaming'", (content, message_id)
+            )
+
+    def finish_message(
+        self,
+        message_id: str,
+        *,
+        content: str,
+        status: MessageStatus = "complete",
+        metadata: dict[str, Any] | None = None,
+        agent_intent: str | None = None,
+        agent_name: str | None = None,
+        model: str | None = None,
+    ) -> Message:
+        """Close a streaming message with its final text and status, and ship it."""
+        with self.transaction() as db:
+            current = self.get_message(message_id)
+            merged = {**current.metadata, **(metadata or {})}
+            db.execute(
+                "UPDATE messages SET content = ?, status = ?, metadata_json = ?, agent_intent = COALESCE(?, agent_intent),"
+                " agent_name = COALESCE(?, agent_name), model = COALESCE(?, model) WHERE id = ?",
+                (content, status, _json(merged), agent_intent, agent_name, model, message_id),
+            )
+            message = self.get_message(message_id)
+            self._outbox("messages", message.id, _message_payload(message))
+            self._emit(StoreChange("messages", message.id, message.chat_id))
+        return message
+
+    def get_message(self, message_id: str) -> Message:
+        row = self._db.execute(f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)).fetchone()
+        if row is None:
+            raise UsageError(f"There is no message with id {message_id}.")
+        return _message(row)
+
+    def list_messages(self, chat_id: str, *, limit: int | None = None, before_seq: int | None = None) -> list[Message]:
+        """Messages of a chat in ``seq`` order; with ``limit``, the latest ones (before ``before_seq``)."""
+        params: list[Any] = [chat_id]
+        where = "chat_id = ?"
+        if before_seq is not None:
+            where += " AND seq < ?"
+            params.append(before_seq)
+        if limit is None:
+            rows = self._db.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE {where} ORDER BY seq", params
+            ).fetchall()
+        else:
+            params.append(limit)
+            rows = self._db.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE {where} ORDER BY seq DESC LIMIT ?", params
+            ).fetchall()
+            rows.reverse()
+        return [_message(row) for row in rows]
+
+    def count_messages(self, chat_id: str) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM messages WHERE chat_id = ?", (chat_id,)).fetchone()[0])
+
+    def recover_interrupted(self) -> int:
+        """Mark messages left ``streaming`` by a crash as ``interrupted`` (and ship them)."""
+        ids = [row[0] for row in self._db.execute("SELECT id FROM messages WHERE status = 'streaming'")]
+        for message_id in ids:
+            message = self.get_message(message_id)
+            self.finish_message(message_id, content=message.content, status="interrupted")
+        return len(ids)
+
+    # --------------------------------------------------------------- artifacts
+    def get_artifact(self, chat_id: str, artifact_type: ArtifactType) -> Artifact | None:
+        row = self._db.execute(
+            "SELECT id, chat_id, type, current_version, created_at FROM artifacts WHERE chat_id = ? AND type = ?",
+            (chat_id, artifact_type),
+        ).fetchone()
+        return Artifact(*row) if row else None
+
+    def list_artifacts(self, chat_id: str) -> list[Artifact]:
+        rows = self._db.execute(
+            "SELECT id, chat_id, type, current_version, created_at FROM artifacts WHERE chat_id = ? ORDER BY type",
+            (chat_id,),
+        ).fetchall()
+        return [Artifact(*row) for row in rows]
+
+    def write_version(
+        self,
+        chat_id: str,
+        artifact_type: ArtifactType,
+        content: dict[str, Any],
+        *,
+        change_summary: str,
+        created_by: str,
+        message_id: str | None = None,
+    ) -> ArtifactVersion:
+        """Store ``content`` as version ``current + 1`` of the chat's artifact of that type.
+
+        Content must already be validated (artifacts.validate_content): the store keeps
+        whatever it is given, immutably.
+        """
+        if artifact_type not in ARTIFACT_TYPES:
+            raise UsageError(f"Unknown artifact type {artifact_type!r}: use one of {', '.join(ARTIFACT_TYPES)}.")
+        with self.transaction() as db:
+            self.get_chat(chat_id)
+            artifact = self.get_artifact(chat_id, artifact_type)
+            now = utc_now()
+            if artifact is None:
+                artifact = Artifact(new_id(), chat_id, artifact_type, 0, now)
+                db.execute(
+                    "INSERT INTO artifacts (id, chat_id, type, current_version, created_at) VALUES (?, ?, ?, 0, ?)",
+                    (artifact.id, chat_id, artifact_type, now),
+                )
+                self._outbox("artifacts", artifact.id, _artifact_payload(artifact))
+                self._emit(StoreChange("artifacts", artifact.id, chat_id))
+            number = int(
+                db.execute(
+                    "SELECT COALESCE(MAX(version_number), 0) + 1 FROM artifact_versions WHERE artifact_id = ?",
+                    (artifact.id,),
+                ).fetchone()[0]
+            )
+            version = ArtifactVersion(
+                id=new_id(),
+                artifact_id=artifact.id,
+                chat_id=chat_id,
+                type=artifact_type,
+                version_number=number,
+                content=content,
+                change_summary=change_summary,
+                created_by=created_by,
+                created_at=now,
+                message_id=message_id,
+            )
+            db.execute(
+                "INSERT INTO artifact_versions (id, artifact_id, version_number, content_json, change_summary,"
+                " created_by, message_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (version.id, artifact.id, number, _json(content), change_summary, created_by, message_id, now),
+            )
+            db.execute("UPDATE artifacts SET current_version = ? WHERE id = ?", (number, artifact.id))
+            self._touch_chat(chat_id)
+            self._outbox("artifact_versions", version.id, _version_payload(version))
+            self._emit(StoreChange("artifact_versions", version.id, chat_id))
+        return version
+
+    def get_version(
+        self, chat_id: str, artifact_type: ArtifactType, version_number: int | None = None
+    ) -> ArtifactVersion | None:
+        """A version of the chat's artifact of that type; the current one when no number is given."""
+        artifact = self.get_artifact(chat_id, artifact_type)
+        if artifact is None:
+            return None
+        number = artifact.current_version if version_number is None else version_number
+        row = self._db.execute(
+            f"SELECT {_VERSION_COLUMNS} FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id"
+            " WHERE v.artifact_id = ? AND v.version_number = ?",
+            (artifact.id, number),
+        ).fetchone()
+        return _version(row) if row else None
+
+    def list_versions(self, chat_id: str, artifact_type: ArtifactType) -> list[ArtifactVersion]:
+        rows = self._db.execute(
+            f"SELECT {_VERSION_COLUMNS} FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id"
+            " WHERE a.chat_id = ? AND a.type = ? ORDER BY v.version_number",
+            (chat_id, artifact_type),
+        ).fetchall()
+        return [_version(row) for row in rows]
+
+
+_MESSAGE_COLUMNS = (
+    "id, chat_id, seq, role, content, status, created_at, agent_intent, agent_name, model, metadata_json"
+)
+_VERSION_COLUMNS = (
+    "v.id, v.artifact_id, a.chat_id, a.type, v.version_number, v.content_json, v.change_summary,"
+    " v.created_by, v.created_at, v.message_id"
+)
+
+
+def _message(row: tuple[Any, ...]) -> Message:
+    *head, metadata_json = row
+    return Message(*head, metadata=json.loads(metadata_json))
+
+
+def _version(row: tuple[Any, ...]) -> ArtifactVersion:
+    vid, artifact_id, chat_id, kind, number, content_json, summary, created_by, created_at, message_id = row
+    return ArtifactVersion(
+        id=vid,
+        artifact_id=artifact_id,
+        chat_id=chat_id,
+        type=kind,
+        version_number=number,
+        content=json.loads(content_json),
+        change_summary=summary,
+        created_by=created_by,
+        created_at=created_at,
+        message_id=message_id,
+    )
+
+
+def _chat_payload(chat: Chat) -> dict[str, Any]:
+    return {
+        "id": chat.id,
+        "title": chat.title,
+        "created_at": chat.created_at,
+        "updated_at": chat.updated_at,
+        "deleted_at": chat.deleted_at,
+    }
+
+
+def _message_payload(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "chat_id": message.chat_id,
+        "seq": message.seq,
+        "role": message.role,
+        "content": message.content,
+        "status": message.status,
+        "agent_intent": message.agent_intent,
+        "agent_name": message.agent_name,
+        "model": message.model,
+        "metadata": message.metadata,
+        "created_at": message.created_at,
+    }
+
+
+def _artifact_payload(artifact: Artifact) -> dict[str, Any]:
+    return {"id": artifact.id, "chat_id": artifact.chat_id, "type": artifact.type, "created_at": artifact.created_at}
+
+
+def _version_payload(version: ArtifactVersion) -> dict[str, Any]:
+    return {
+        "id": version.id,
+        "artifact_id": version.artifact_id,
+        "chat_id": version.chat_id,
+        "version_number": version.version_number,
+        "content": version.content,
+        "change_summary": version.change_summary,
+        "created_by": version.created_by,
+        "message_id": version.message_id,
+        "created_at": version.created_at,
+    }
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of a migration script (no semicolons inside our literals or triggers)."""
+    return [part.strip() for part in script.split(";") if part.strip()]

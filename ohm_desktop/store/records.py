@@ -1,0 +1,68 @@
+"""Immutable records read from the local store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ArtifactType = Literal["bom", "code", "wiring"]
+ARTIFACT_TYPES: tuple[ArtifactType, ...] = ("bom", "code", "wiring")
+MessageRole = Literal["user", "assistant", "system", "tool"]
+MessageStatus = Literal["complete", "streaming", "interrupted", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    id: str
+    title: str
+    created_at: str
+    updated_at: str
+    deleted_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: str
+    chat_id: str
+    seq: int
+    role: MessageRole
+    content: str
+    status: MessageStatus
+    created_at: str
+    agent_intent: str | None = None
+    agent_name: str | None = None
+    model: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    id: str
+    chat_id: str
+    type: ArtifactType
+    current_version: int
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactVersion:
+    id: str
+    artifact_id: str
+    chat_id: str
+    type: ArtifactType
+    version_number: int
+    content: dict[str, Any]
+    change_summary: str
+    created_by: str
+    created_at: str
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreChange:
+    """Told to store listeners after a commit: which row of which table changed."""
+
+    table: Literal["chats", "messages", "artifacts", "artifact_versions"]
+    row_id: str
+    chat_id: str
+    origin: Literal["local", "sync"] = "local"

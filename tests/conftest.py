@@ -1,0 +1,22 @@
+"""Shared fixtures: isolated data/config dirs for every test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test gets its own OHM_DATA_DIR/OHM_CONFIG_DIR and no stray BYTEZ keys."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("BYTEZ_API_KEY") or name.startswith("OHM_"):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OHM_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("OHM_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path
