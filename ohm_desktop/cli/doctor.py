@@ -1,0 +1,124 @@
+"""``ohm doctor``: what is configured, what is missing, and how to fix it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from ohm_desktop.config import Paths, load_settings
+from ohm_desktop.core.errors import OhmError
+
+Status = Literal["ok", "warn", "fail"]
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    status: Status
+    detail: str
+    fix: str = ""
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("doctor", help="check the installation and configuration")
+    parser.add_argument("--json", action="store_true", help="print the checks as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    paths = Paths.from_environment()
+    checks = [_guarded(name, probe, paths) for name, probe in _PROBES]
+    if args.json:
+        print(json.dumps([asdict(check) for check in checks], indent=2))
+    else:
+        marks = {"ok": "✓", "warn": "!", "fail": "✗"}
+        for check in checks:
+            print(f"{marks[check.status]} {check.name}: {check.detail}")
+            if check.fix:
+                print(f"    → {check.fix}")
+    return 1 if any(check.status == "fail" for check in checks) else 0
+
+
+def _guarded(name: str, probe: Callable[[Paths], Check], paths: Paths) -> Check:
+    try:
+        return probe(paths)
+    except OhmError as exc:
+        return Check(name, "fail", exc.message)
+
+
+def _settings(paths: Paths) -> Check:
+    settings = load_settings(paths)
+    return Check("settings", "ok", f"{paths.settings_file} (gateway {settings.effective_gateway_url()})")
+
+
+def _store(paths: Paths) -> Check:
+    from ohm_desktop.store import LocalStore
+
+    store = LocalStore.open(paths.database)
+    try:
+        integrity = store._db.execute("PRAGMA quick_check").fetchone()[0]
+        chats = len(store.list_chats(limit=100_000))
+        schema = store.schema_version
+    finally:
+        store.close()
+    if integrity != "ok":
+        return Check("local store", "fail", f"{paths.database}: {integrity}", "Back up the file, then delete it.")
+    return Check("local store", "ok", f"{paths.database} (schema {schema}, {chats} chats)")
+
+
+def _agents(paths: Paths) -> Check:
+    from ohm_desktop.runtime import load_agent_registry
+
+    registry = load_agent_registry(paths, load_settings(paths))
+    names = ", ".join(f"{a.intent}→{a.model}" for a in registry.agents.values())
+    return Check("agents", "ok", f"router {registry.router.model}; {names}")
+
+
+def _keys(paths: Paths) -> Check:
+    from ohm_desktop.core.keys import KeyStore
+    from ohm_desktop.core.redaction import SecretRedactor
+
+    store = KeyStore(paths, SecretRedactor())
+    keys = store.load()
+    keyring_ok = store.keyring_available()
+    if not keys:
+        fix = "Run `ohm keys add`, or set BYTEZ_API_KEY_1=... in the environment or .env.local."
+        return Check("API keys", "fail", "no Bytez API key is configured", fix)
+    detail = f"{len(keys)} key(s); keyring {'available' if keyring_ok else 'NOT available'}"
+    if not keyring_ok:
+        return Check("API keys", "warn", detail, "Install a Secret Service (e.g. gnome-keyring) to store keys safely.")
+    return Check("API keys", "ok", detail)
+
+
+def _sync(paths: Paths) -> Check:
+    supabase = load_settings(paths).effective_supabase()
+    if supabase is None:
+        return Check("sync", "warn", "off (works offline)", "Set OHM_SUPABASE_URL and OHM_SUPABASE_ANON_KEY to sync.")
+    return Check("sync", "ok", f"Supabase at {supabase[0]}")
+
+
+def _tools(paths: Paths) -> Check:
+    found = {tool: shutil.which(tool) is not None for tool in ("arduino-cli", "avr-gcc", "dot")}
+    missing = [tool for tool, ok in found.items() if not ok]
+    if not found["arduino-cli"] and not found["avr-gcc"]:
+        return Check(
+            "bench tools",
+            "warn",
+            "no firmware toolchain: compile checks are off",
+            "Install arduino-cli, or `apt install gcc-avr avr-libc arduino-core-avr`.",
+        )
+    return Check("bench tools", "ok", "missing: " + ", ".join(missing) if missing else "all found")
+
+
+_PROBES: tuple[tuple[str, Callable[[Paths], Check]], ...] = (
+    ("settings", _settings),
+    ("local store", _store),
+    ("agents", _agents),
+    ("API keys", _keys),
+    ("sync", _sync),
+    ("bench tools", _tools),
+)

@@ -1,0 +1,70 @@
+"""The Qt-free object graph shared by the window (app.py) and the CLI.
+
+``build_runtime`` is the one place that decides how the core is put together: paths and
+settings, the store, the key pool and gateway, the agent registry and the orchestrator.
+Nothing here is global; callers own the Runtime and close it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ohm_desktop.config import Paths, Settings, load_settings, resources_dir
+from ohm_desktop.core.agents import AgentRegistry, load_registry
+from ohm_desktop.core.gateway import Gateway
+from ohm_desktop.core.keys import KeyPool, KeyStore
+from ohm_desktop.core.orchestrator import Orchestrator
+from ohm_desktop.core.redaction import SecretRedactor
+from ohm_desktop.store import LocalStore
+
+
+@dataclass
+class Runtime:
+    paths: Paths
+    settings: Settings
+    redactor: SecretRedactor
+    store: LocalStore
+    key_store: KeyStore
+    key_pool: KeyPool
+    gateway: Gateway
+    registry: AgentRegistry
+    orchestrator: Orchestrator
+
+    async def aclose(self) -> None:
+        await self.gateway.aclose()
+        self.store.close()
+
+
+def load_agent_registry(paths: Paths, settings: Settings) -> AgentRegistry:
+    """Bundled agents, the user's agents.toml over them, then per-agent Settings overrides."""
+    registry = load_registry(resources_dir() / "agents.toml", paths.user_agents_file)
+    overrides = {intent: (o.model, o.max_tokens) for intent, o in settings.agent_overrides.items()}
+    return registry.with_overrides(overrides)
+
+
+def build_runtime(
+    paths: Paths | None = None,
+    *,
+    settings: Settings | None = None,
+    redactor: SecretRedactor | None = None,
+    store: LocalStore | None = None,
+) -> Runtime:
+    """Assemble the core. Keys are read now; the network is not touched until a turn runs."""
+    paths = paths or Paths.from_environment()
+    settings = settings or load_settings(paths)
+    redactor = redactor or SecretRedactor()
+    registry = load_agent_registry(paths, settings)
+    if store is None:
+        store = LocalStore.open(paths.database)
+        store.recover_interrupted()
+    key_store = KeyStore(paths, redactor)
+    key_pool = KeyPool(key_store.load(), per_key_concurrency=settings.per_key_concurrency)
+    gateway = Gateway(key_pool, base_url=settings.effective_gateway_url(), request_timeout_s=settings.request_deadline_s)
+    orchestrator = Orchestrator(
+        store,
+        gateway,
+        registry,
+        max_tool_rounds=settings.max_tool_rounds,
+        history_token_budget=settings.history_token_budget,
+    )
+    return Runtime(paths, settings, redactor, store, key_store, key_pool, gateway, registry, orchestrator)
