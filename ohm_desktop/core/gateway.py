@@ -1,0 +1,299 @@
+"""The one way models are called: the ``openai`` SDK pointed at an OpenAI-compatible gateway.
+
+One ``AsyncOpenAI`` client per key, created on first use and kept (connection keep-alive),
+with ``max_retries=0`` because retries belong to the key pool: a failed attempt moves to
+another key instead of hammering the same one. Bytez expects the raw key in the
+``Authorization`` header, so that header is set explicitly.
+
+A streamed answer that fails before its first chunk is retried on another key; once text has
+reached the user, a failure is reported (StreamInterruptedError), never silently restarted.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any
+
+from ohm_desktop.core.errors import GatewayError, NoUsableKeyError, StreamInterruptedError
+from ohm_desktop.core.events import KeyRotation, RotationReason
+from ohm_desktop.core.keys import ApiKey, KeyLease, KeyPool, Outcome
+
+if TYPE_CHECKING:
+    from openai import AsyncOpenAI
+    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+log = logging.getLogger(__name__)
+RotationListener = Callable[[KeyRotation], None]
+
+_REASONS: dict[Outcome, RotationReason] = {
+    "rate_limited": "rate_limited",
+    "out_of_credits": "out_of_credits",
+    "invalid": "invalid",
+    "server_error": "server_error",
+    "network": "server_error",
+}
+
+
+class _Failure(Exception):
+    """One attempt failed in a way another key (or a later try) may fix."""
+
+    def __init__(self, outcome: Outcome, detail: str, retry_after_s: float | None = None) -> None:
+        super().__init__(detail)
+        self.outcome = outcome
+        self.detail = detail
+        self.retry_after_s = retry_after_s
+
+
+class Gateway:
+    """Chat completions over a key pool, with rotation events for the caller."""
+
+    def __init__(
+        self,
+        pool: KeyPool,
+        *,
+        base_url: str,
+        request_timeout_s: float = 120.0,
+        read_timeout_s: float = 60.0,
+        connect_timeout_s: float = 10.0,
+        max_network_failures: int = 3,
+        stream_usage: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._pool = pool
+        self.base_url = base_url.rstrip("/")
+        self._deadline_s = request_timeout_s
+        self._read_timeout_s = read_timeout_s
+        self._connect_timeout_s = connect_timeout_s
+        self._max_network_failures = max_network_failures
+        self._stream_usage = stream_usage
+        self._clock = clock
+        self._clients: dict[str, AsyncOpenAI] = {}
+
+    @property
+    def pool(self) -> KeyPool:
+        return self._pool
+
+    def _client(self, key: ApiKey) -> AsyncOpenAI:
+        client = self._clients.get(key.secret)
+        if client is None:
+            import openai  # lazily: importing openai costs ~0.3 s of start-up
+
+            client = openai.AsyncOpenAI(
+                api_key=key.secret,
+                base_url=self.base_url,
+                max_retries=0,
+                timeout=openai.Timeout(
+                    self._deadline_s, connect=self._connect_timeout_s, read=self._read_timeout_s
+                ),
+                default_headers={"Authorization": key.secret},
+            )
+            self._clients[key.secret] = client
+        return client
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.close()
+
+    # -------------------------------------------------------------- calls
+    async def complete(
+        self,
+        *,
+        model: str,
+        messages: list[dict[str, Any]],
+        max_tokens: int,
+        temperature: float | None = None,
+        tools: list[dict[str, Any]] | None = None,
+        deadline_s: float | None = None,
+        on_rotation: RotationListener | None = None,
+    ) -> ChatCompletion:
+        """One non-streaming completion, retried across keys until the deadline."""
+        params = _params(model, messages, max_tokens, temperature, tools)
+        attempt = _Attempts(self, deadline_s, on_rotation)
+        while True:
+            lease = await attempt.lease()
+            try:
+                completion: ChatCompletion = await self._client(lease.key).chat.completions.create(**params)
+            except BaseException as exc:
+                attempt.failed(lease, self._classify_or_release(exc, lease))
+                continue
+            self._pool.release(lease, "ok")
+            return completion
+
+    async def stream(
+        self,
+        *,
+        model: str,
+        messages: list[dict[str, Any]],
+        max_tokens: int,
+        temperature: float | None = None,
+        tools: list[dict[str, Any]] | None = None,
+        deadline_s: float | None = None,
+        on_rotation: RotationListener | None = None,
+    ) -> AsyncIterator[ChatCompletionChunk]:
+        """A streamed completion; retried on another key only until the first chunk arrives."""
+        params = _params(model, messages, max_tokens, temperature, tools)
+        params["stream"] = True
+        if self._stream_usage:
+            params["stream_options"] = {"include_usage": True}
+        attempt = _Attempts(self, deadline_s, on_rotation)
+        while True:
+            lease = await attempt.lease()
+            received = False
+            try:
+                response = await self._client(lease.key).chat.completions.create(**params)
+                async for chunk in response:
+                    received = True
+                    yield chunk
+                self._pool.release(lease, "ok")
+                return
+            except BaseException as exc:
+                failure = self._classify_or_release(exc, lease)
+                if not received:
+                    attempt.failed(lease, failure)
+                    continue
+                self._pool.release(lease, failure.outcome, retry_after_s=failure.retry_after_s)
+                raise StreamInterruptedError(
+                    f"The answer was cut off after it started ({failure.detail}); what arrived is kept — "
+                    "press Retry to ask again."
+                ) from None
+            finally:
+                # A consumer that stops early (cancel, aclose) still gives the key back.
+                self._pool.release(lease, "released")
+
+    # ---------------------------------------------------------- failures
+    def _classify_or_release(self, exc: BaseException, lease: KeyLease) -> _Failure:
+        """Classify ``exc``; when it is not retryable, give the key back before it propagates."""
+        try:
+            return self._classify(exc)
+        except BaseException:
+            self._pool.release(lease, "released")
+            raise
+
+    def _classify(self, exc: BaseException) -> _Failure:
+        """Map an SDK/transport exception to a pool outcome; re-raise what is not ours to retry."""
+        import openai
+
+        if isinstance(exc, openai.APIStatusError):
+            status = exc.status_code
+            detail = f"HTTP {status}: {_error_message(exc)}"
+            if status == 429:
+                return _Failure("rate_limited", detail, _retry_after(exc))
+            if status == 402:
+                return _Failure("out_of_credits", detail)
+            if status in (401, 403):
+                return _Failure("invalid", detail)
+            if status >= 500 or status in (408, 409):
+                return _Failure("server_error", detail, _retry_after(exc))
+            raise GatewayError(
+                f"The model gateway refused the request ({detail}): check the model names in agents.toml "
+                "and the gateway URL, then retry."
+            ) from None
+        if isinstance(exc, openai.APIConnectionError) or _is_transport_error(exc):
+            return _Failure("network", f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+        raise exc
+
+
+class _Attempts:
+    """The retry bookkeeping of one call: deadline, network failure budget, rotation events."""
+
+    def __init__(
+        self, gateway: Gateway, deadline_s: float | None, on_rotation: RotationListener | None
+    ) -> None:
+        self._gateway = gateway
+        self._pool = gateway.pool
+        self._deadline = gateway._clock() + (deadline_s if deadline_s is not None else gateway._deadline_s)
+        self._on_rotation = on_rotation
+        self._network_failures = 0
+        self._last: tuple[str, Outcome] | None = None
+        self._last_detail = ""
+
+    async def lease(self) -> KeyLease:
+        def waiting(wait_s: float, _key: ApiKey | None) -> None:
+            if self._on_rotation is not None:
+                label = self._last[0] if self._last else None
+                reason = _REASONS.get(self._last[1], "rate_limited") if self._last else "rate_limited"
+                self._on_rotation(KeyRotation(label, None, reason, wait_s))
+
+        try:
+            lease = await self._pool.acquire(self._deadline, on_wait=waiting)
+        except NoUsableKeyError:
+            if self._last is not None and self._last[1] == "network":
+                raise self._network_error() from None
+            raise
+        if self._last is not None and self._on_rotation is not None:
+            label, outcome = self._last
+            self._on_rotation(KeyRotation(label, lease.label, _REASONS.get(outcome, "server_error"), 0.0))
+        return lease
+
+    def failed(self, lease: KeyLease, failure: _Failure) -> None:
+        self._pool.release(lease, failure.outcome, retry_after_s=failure.retry_after_s)
+        log.info("attempt with %s failed: %s", lease.label, failure.detail)
+        self._last = (lease.label, failure.outcome)
+        self._last_detail = failure.detail
+        if failure.outcome == "network":
+            self._network_failures += 1
+            if self._network_failures >= self._gateway._max_network_failures:
+                raise self._network_error()
+
+    def _network_error(self) -> GatewayError:
+        return GatewayError(
+            f"Cannot reach the model gateway at {self._gateway.base_url} ({self._last_detail}): "
+            "check your network connection or OHM_GATEWAY_URL, then retry."
+        )
+
+
+def _params(
+    model: str,
+    messages: list[dict[str, Any]],
+    max_tokens: int,
+    temperature: float | None,
+    tools: list[dict[str, Any]] | None,
+) -> dict[str, Any]:
+    params: dict[str, Any] = {"model": model, "messages": messages, "max_tokens": max_tokens}
+    if temperature is not None:
+        params["temperature"] = temperature
+    if tools:
+        params["tools"] = tools
+    return params
+
+
+def _retry_after(exc: Any) -> float | None:
+    """Seconds from ``retry-after-ms`` / ``Retry-After`` (seconds or an HTTP date)."""
+    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
+    raw_ms = headers.get("retry-after-ms")
+    if raw_ms:
+        try:
+            return max(0.0, float(raw_ms) / 1000)
+        except ValueError:
+            pass
+    raw = headers.get("retry-after")
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(raw)
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+def _error_message(exc: Any) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return str(error["message"])[:300]
+    return str(getattr(exc, "message", "") or type(exc).__name__)[:300]
+
+
+def _is_transport_error(exc: BaseException) -> bool:
+    """httpx/httpx2 transport errors raised while iterating a stream (the SDK does not wrap them)."""
+    for module_name in ("httpx2", "httpx"):
+        module = __import__("sys").modules.get(module_name)
+        transport_error = getattr(module, "TransportError", None) if module else None
+        if transport_error is not None and isinstance(exc, transport_error):
+            return True
+    return isinstance(exc, ConnectionError | TimeoutError)

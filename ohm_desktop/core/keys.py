@@ -1,0 +1,435 @@
+"""API keys: where they come from (KeyStore) and which one serves next (KeyPool).
+
+The seed marked a key dead forever on its first 429. Here a key's health follows what the
+gateway said: 429 cools it down (Retry-After, else exponential backoff with full jitter) and
+it comes back; 402 means out of credits (a long cooldown, shown to the user); 401/403 mean
+invalid until the user edits it; 5xx and network errors move the request to another key
+after a short backoff. Each key serves at most ``per_key_concurrency`` requests at once, and
+when every key is cooling a request waits for the earliest one, bounded by its deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import os
+import random
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from ohm_desktop.config import Paths
+from ohm_desktop.core.errors import KeyringUnavailableError, NoUsableKeyError, UsageError
+from ohm_desktop.core.redaction import SecretRedactor, mask_secret
+
+log = logging.getLogger(__name__)
+
+KeyState = Literal["healthy", "cooling", "out_of_credits", "invalid"]
+Outcome = Literal["ok", "rate_limited", "out_of_credits", "invalid", "server_error", "network", "released"]
+KeySource = Literal["keyring", "env", "env-file"]
+
+KEYRING_SERVICE = "ohm-desktop"
+_KEYRING_INDEX = "__key_index__"  # the list of stored key ids (not secret), kept in the keyring itself
+_ENV_KEY = re.compile(r"^BYTEZ_API_KEY_(\d+)$")
+_KEY_SHAPE = re.compile(r"^[\x21-\x7e]{8,512}$")  # printable, no whitespace, sane length
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """One key. The secret never appears in repr/str; use ``label``."""
+
+    secret: str = field(repr=False)
+    key_id: str
+    source: KeySource
+    label: str = ""
+
+    def __str__(self) -> str:
+        return self.label or mask_secret(self.secret)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyHealth:
+    label: str
+    state: KeyState
+    cooldown_remaining_s: float
+    in_flight: int
+    source: str
+
+
+@dataclass(slots=True)
+class _Slot:
+    key: ApiKey
+    state: KeyState = "healthy"
+    available_at: float = 0.0
+    consecutive_failures: int = 0
+    in_flight: int = 0
+
+
+@dataclass(slots=True)
+class KeyLease:
+    """The right to send one request with ``key``; give it back with :meth:`KeyPool.release`."""
+
+    key: ApiKey
+    _slot: _Slot = field(repr=False)
+    released: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.key.label
+
+
+WaitListener = Callable[[float, "ApiKey | None"], None]
+
+
+class KeyPool:
+    """Round-robin over healthy keys with health tracking and per-key concurrency."""
+
+    def __init__(
+        self,
+        keys: Sequence[ApiKey],
+        *,
+        per_key_concurrency: int = 4,
+        base_backoff_s: float = 1.0,
+        max_backoff_s: float = 60.0,
+        server_error_backoff_s: float = 0.5,
+        out_of_credits_cooldown_s: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self._slots = [_Slot(key) for key in keys]
+        self._limit = max(1, per_key_concurrency)
+        self._base = base_backoff_s
+        self._cap = max_backoff_s
+        self._server_backoff = server_error_backoff_s
+        self._credits_cooldown = out_of_credits_cooldown_s
+        self._clock = clock
+        self._rng = rng
+        self._cursor = 0
+        self._listeners: list[Callable[[], None]] = []
+        self._changed = asyncio.Event()
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    # ---------------------------------------------------------------- health
+    def snapshot(self) -> list[KeyHealth]:
+        now = self._clock()
+        return [
+            KeyHealth(
+                label=slot.key.label,
+                state=self._state(slot, now),
+                cooldown_remaining_s=max(0.0, slot.available_at - now)
+                if math.isfinite(slot.available_at)
+                else math.inf,
+                in_flight=slot.in_flight,
+                source=slot.key.source,
+            )
+            for slot in self._slots
+        ]
+
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` whenever a key's health changes; returns an unsubscribe function."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _state(self, slot: _Slot, now: float) -> KeyState:
+        if slot.state in ("cooling", "out_of_credits") and now >= slot.available_at:
+            return "healthy"
+        return slot.state
+
+    def _notify(self) -> None:
+        self._changed.set()
+        for listener in list(self._listeners):
+            try:
+                listener()
+            except Exception:  # a broken listener must not break the request path
+                log.exception("key pool listener failed")
+
+    # --------------------------------------------------------------- leasing
+    def try_acquire(self) -> KeyLease | None:
+        """A lease on the next key that can serve now, round-robin; None when none can."""
+        now = self._clock()
+        count = len(self._slots)
+        for offset in range(count):
+            index = (self._cursor + offset) % count
+            slot = self._slots[index]
+            if self._state(slot, now) == "healthy" and slot.in_flight < self._limit:
+                slot.state = "healthy"
+                slot.in_flight += 1
+                self._cursor = (index + 1) % count
+                return KeyLease(slot.key, slot)
+        return None
+
+    def next_available_in(self) -> float | None:
+        """Seconds until some key could serve (0 when only busy), None when none ever will."""
+        now = self._clock()
+        waits = []
+        for slot in self._slots:
+            state = self._state(slot, now)
+            if state == "invalid":
+                continue
+            waits.append(0.0 if state == "healthy" else max(0.0, slot.available_at - now))
+        return min(waits) if waits else None
+
+    async def acquire(self, deadline: float, *, on_wait: WaitListener | None = None) -> KeyLease:
+        """A lease, waiting for the earliest key when all are cooling or busy, until ``deadline``."""
+        announced = False
+        while True:
+            lease = self.try_acquire()
+            if lease is not None:
+                return lease
+            wait = self.next_available_in()
+            now = self._clock()
+            if wait is None:
+                raise self._no_key_error()
+            if now + wait > deadline:
+                raise NoUsableKeyError(
+                    f"All {len(self._slots)} API key(s) are rate-limited, out of credits or busy, and none frees up "
+                    f"in time (next in {wait:.0f} s): wait a little, or add a key with `ohm keys add`."
+                )
+            if wait > 0 and on_wait is not None and not announced:
+                announced = True
+                on_wait(wait, None)
+            self._changed.clear()
+            timeout = wait if wait > 0 else max(0.0, deadline - now)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), timeout=max(timeout, 0.001))
+
+    def _no_key_error(self) -> NoUsableKeyError:
+        if not self._slots:
+            return NoUsableKeyError(
+                "No Bytez API key is configured: run `ohm keys add` or set BYTEZ_API_KEY_1, then try again."
+            )
+        return NoUsableKeyError(
+            f"All {len(self._slots)} API key(s) were rejected as invalid by the gateway: "
+            "check them with `ohm keys test`, then replace them with `ohm keys add`."
+        )
+
+    def release(self, lease: KeyLease, outcome: Outcome, *, retry_after_s: float | None = None) -> None:
+        """Return a lease and record what the gateway said about its key."""
+        if lease.released:
+            return
+        lease.released = True
+        slot = lease._slot
+        slot.in_flight = max(0, slot.in_flight - 1)
+        now = self._clock()
+        if outcome == "ok":
+            slot.consecutive_failures = 0
+            if slot.state != "invalid":
+                slot.state = "healthy"
+        elif outcome == "rate_limited":
+            slot.consecutive_failures += 1
+            delay = retry_after_s if retry_after_s is not None else self._jittered(slot, self._base)
+            slot.state, slot.available_at = "cooling", now + max(0.0, delay)
+        elif outcome == "out_of_credits":
+            slot.state, slot.available_at = "out_of_credits", now + self._credits_cooldown
+        elif outcome == "invalid":
+            slot.state, slot.available_at = "invalid", math.inf
+        elif outcome in ("server_error", "network"):
+            slot.consecutive_failures += 1
+            slot.state, slot.available_at = "cooling", now + self._jittered(slot, self._server_backoff)
+        self._notify()
+
+    def _jittered(self, slot: _Slot, base: float) -> float:
+        """Full jitter: uniform in [0, min(cap, base * 2^(failures-1))] for this key's failure streak."""
+        ceiling: float = min(self._cap, base * 2.0 ** max(0, min(slot.consecutive_failures, 16) - 1))
+        return self._rng() * ceiling
+
+
+# ------------------------------------------------------------------ key store
+def validate_key(secret: str) -> str:
+    """A cleaned key, or a UsageError saying what is wrong with it (never echoing it)."""
+    cleaned = secret.strip().strip('"').strip("'")
+    if not cleaned:
+        raise UsageError("The key is empty: paste the key from your Bytez account page.")
+    if not _KEY_SHAPE.match(cleaned):
+        raise UsageError(
+            "That does not look like an API key (it must be 8-512 printable characters without spaces): "
+            "copy it again from your Bytez account page."
+        )
+    return cleaned
+
+
+def parse_env_file(path: Path) -> dict[str, str]:
+    """``NAME=value`` lines of a .env file (comments, ``export`` and quotes allowed)."""
+    values: dict[str, str] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return values
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        name, _, value = line.removeprefix("export ").partition("=")
+        values[name.strip()] = value.strip().strip('"').strip("'")
+    return values
+
+
+def _numbered_keys(values: dict[str, str]) -> list[tuple[int, str, str]]:
+    found = []
+    for name, value in values.items():
+        match = _ENV_KEY.match(name)
+        if match and value.strip():
+            found.append((int(match.group(1)), name, value.strip()))
+    return sorted(found)
+
+
+class KeyStore:
+    """Keys from the OS keyring (service ``ohm-desktop``), ``BYTEZ_API_KEY_<n>`` and ``.env.local``."""
+
+    def __init__(self, paths: Paths, redactor: SecretRedactor, *, service: str = KEYRING_SERVICE) -> None:
+        self._paths = paths
+        self._redactor = redactor
+        self._service = service
+
+    # -------------------------------------------------------------- keyring
+    def keyring_available(self) -> bool:
+        try:
+            import keyring
+            from keyring.backends import fail
+
+            backend = keyring.get_keyring()
+        except Exception:
+            return False
+        if isinstance(backend, fail.Keyring):
+            return False
+        chained = getattr(backend, "backends", None)
+        if chained is not None and not chained:
+            return False
+        try:
+            backend.get_password(self._service, _KEYRING_INDEX)
+        except Exception as exc:
+            log.info("keyring backend %s is not usable: %s", type(backend).__name__, type(exc).__name__)
+            return False
+        return True
+
+    def _require_keyring(self) -> None:
+        if not self.keyring_available():
+            raise KeyringUnavailableError(
+                "No OS keyring is available, so keys cannot be stored safely on this machine: "
+                "install and unlock a Secret Service (e.g. gnome-keyring), or use BYTEZ_API_KEY_1..N "
+                "environment variables instead. Ohm never stores keys in plain text."
+            )
+
+    def _index(self) -> list[str]:
+        import keyring
+
+        raw = keyring.get_password(self._service, _KEYRING_INDEX)
+        try:
+            ids = json.loads(raw) if raw else []
+        except json.JSONDecodeError:
+            ids = []
+        return [str(i) for i in ids]
+
+    def _write_index(self, ids: list[str]) -> None:
+        import keyring
+
+        keyring.set_password(self._service, _KEYRING_INDEX, json.dumps(ids))
+
+    def _keyring_keys(self) -> list[ApiKey]:
+        if not self.keyring_available():
+            return []
+        import keyring
+
+        keys = []
+        for key_id in self._index():
+            secret = keyring.get_password(self._service, key_id)
+            if secret:
+                keys.append(ApiKey(secret, key_id, "keyring"))
+        return keys
+
+    # ------------------------------------------------------------- loading
+    def _env_keys(self) -> list[ApiKey]:
+        keys = [ApiKey(value, name, "env") for _, name, value in _numbered_keys(dict(os.environ))]
+        seen_files: set[Path] = set()
+        for folder in (Path.cwd(), self._paths.config):
+            env_file = (folder / ".env.local").resolve()
+            if env_file in seen_files or not env_file.is_file():
+                continue
+            seen_files.add(env_file)
+            keys += [
+                ApiKey(value, f"{env_file}:{name}", "env-file")
+                for _, name, value in _numbered_keys(parse_env_file(env_file))
+            ]
+        return keys
+
+    def load(self) -> list[ApiKey]:
+        """Every distinct key, keyring first, each labelled ``key N …abcd`` and registered for redaction."""
+        result: list[ApiKey] = []
+        seen: set[str] = set()
+        for key in self._keyring_keys() + self._env_keys():
+            if key.secret in seen:
+                continue
+            seen.add(key.secret)
+            self._redactor.register(key.secret)
+            label = f"key {len(result) + 1} {mask_secret(key.secret)}"
+            result.append(ApiKey(key.secret, key.key_id, key.source, label))
+        return result
+
+    def list_labels(self) -> list[tuple[str, str]]:
+        """(masked label, source) of every key."""
+        return [(key.label, key.source) for key in self.load()]
+
+    # ------------------------------------------------------------- editing
+    def add(self, secret: str) -> str:
+        """Store a key in the keyring; returns its masked label."""
+        cleaned = validate_key(secret)
+        self._redactor.register(cleaned)
+        self._require_keyring()
+        import keyring
+
+        existing = {key.secret: key for key in self.load()}
+        if cleaned in existing and existing[cleaned].source == "keyring":
+            return existing[cleaned].label
+        from ohm_desktop.store.ids import new_id
+
+        key_id = f"bytez-key-{new_id()}"
+        keyring.set_password(self._service, key_id, cleaned)
+        self._write_index([*self._index(), key_id])
+        return next(key.label for key in self.load() if key.secret == cleaned)
+
+    def remove(self, label: str) -> str:
+        """Remove the keyring key matching ``label`` (``key 3``, ``…a1b2`` or ``a1b2``)."""
+        self._require_keyring()
+        import keyring
+
+        wanted = label.strip().lower()
+        matches = [
+            key
+            for key in self.load()
+            if wanted
+            in (key.label.lower(), key.label.lower().rsplit(" ", 1)[0], key.label.lower().rsplit(" ", 1)[-1])
+            or (len(wanted) >= 4 and key.secret.lower().endswith(wanted.lstrip("…")))
+        ]
+        if not matches:
+            raise UsageError(f"No key matches {label!r}: run `ohm keys list` to see the labels.")
+        if len(matches) > 1:
+            raise UsageError(f"{label!r} matches several keys: use the full label, e.g. 'key 2'.")
+        key = matches[0]
+        if key.source != "keyring":
+            raise UsageError(
+                f"{key.label} comes from the environment ({key.key_id.rsplit(':', 1)[-1]}), not the keyring: "
+                "remove it there."
+            )
+        keyring.delete_password(self._service, key.key_id)
+        self._write_index([i for i in self._index() if i != key.key_id])
+        return key.label
+
+    def import_env(self) -> int:
+        """Copy BYTEZ_API_KEY_* keys from the environment and .env.local into the keyring."""
+        self._require_keyring()
+        in_keyring = {key.secret for key in self._keyring_keys()}
+        added = 0
+        for key in self._env_keys():
+            if key.secret not in in_keyring:
+                self.add(key.secret)
+                in_keyring.add(key.secret)
+                added += 1
+        return added
