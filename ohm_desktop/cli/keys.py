@@ -1,0 +1,119 @@
+"""``ohm keys``: manage the Bytez keys in the OS keyring. Only masked labels are ever shown."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import sys
+from typing import Any
+
+from ohm_desktop.config import Paths, load_settings
+from ohm_desktop.core.errors import UsageError
+from ohm_desktop.core.keys import KeyPool, KeyStore
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("keys", help="add, list, remove and test API keys (stored in the OS keyring)")
+    actions = parser.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    add = actions.add_parser("add", help="store a key in the keyring (prompted, not echoed)")
+    add.add_argument("--stdin", action="store_true", help="read the key from standard input (for scripts)")
+    add.set_defaults(func=_add)
+    listing = actions.add_parser("list", help="masked labels, source and health of every key")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(func=_list)
+    remove = actions.add_parser("remove", help="remove a keyring key by label ('key 2' or '…a1b2')")
+    remove.add_argument("label")
+    remove.set_defaults(func=_remove)
+    actions.add_parser("import-env", help="move BYTEZ_API_KEY_* (environment, .env.local) into the keyring").set_defaults(
+        func=_import_env
+    )
+    test = actions.add_parser("test", help="one tiny call per key against the gateway")
+    test.add_argument("--json", action="store_true")
+    test.set_defaults(func=_test)
+
+
+def _store(args: argparse.Namespace) -> KeyStore:
+    return KeyStore(Paths.from_environment(), args.redactor)
+
+
+def _add(args: argparse.Namespace) -> int:
+    if args.stdin:
+        secret = sys.stdin.readline()
+    else:
+        if not sys.stdin.isatty():
+            raise UsageError("No terminal to prompt for the key: pipe it in with `ohm keys add --stdin`.")
+        secret = getpass.getpass("Bytez API key (not shown): ")
+    label = _store(args).add(secret)
+    print(f"Stored {label} in the OS keyring.")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    store = _store(args)
+    keys = store.load()
+    if args.json:
+        print(json.dumps([{"label": k.label, "source": k.source} for k in keys]))
+        return 0
+    if not keys:
+        print("No keys yet: run `ohm keys add`, or set BYTEZ_API_KEY_1 in the environment or .env.local.")
+        return 0
+    for key in keys:
+        print(f"{key.label:<18} {key.source}")
+    if not store.keyring_available():
+        print("(no OS keyring available: only environment keys are used)", file=sys.stderr)
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    label = _store(args).remove(args.label)
+    print(f"Removed {label} from the OS keyring.")
+    return 0
+
+
+def _import_env(args: argparse.Namespace) -> int:
+    count = _store(args).import_env()
+    print(f"Imported {count} key(s) into the OS keyring." if count else "No new BYTEZ_API_KEY_* keys to import.")
+    return 0
+
+
+def _test(args: argparse.Namespace) -> int:
+    return asyncio.run(_test_keys(args))
+
+
+async def _test_keys(args: argparse.Namespace) -> int:
+    from ohm_desktop.core.errors import OhmError
+    from ohm_desktop.core.gateway import Gateway
+
+    paths = Paths.from_environment()
+    settings = load_settings(paths)
+    keys = _store(args).load()
+    if not keys:
+        raise UsageError("No keys to test: run `ohm keys add` or set BYTEZ_API_KEY_1.")
+    results = []
+    for key in keys:
+        # One pool per key, so a failure is attributed to that key and never retried on another.
+        gateway = Gateway(KeyPool([key]), base_url=settings.effective_gateway_url(), request_timeout_s=20)
+        try:
+            await gateway.complete(
+                model="anthropic/claude-haiku-4-5",
+                messages=[{"role": "user", "content": "ping"}],
+                max_tokens=1,
+                deadline_s=0.5,
+            )
+            state = "ok"
+        except OhmError as exc:
+            health = gateway.pool.snapshot()[0].state
+            state = {"cooling": "rate-limited", "out_of_credits": "out of credits", "invalid": "invalid"}.get(
+                health, f"failed: {exc.message}"
+            )
+        finally:
+            await gateway.aclose()
+        results.append({"label": key.label, "source": key.source, "result": state})
+    if args.json:
+        print(json.dumps(results))
+    else:
+        for row in results:
+            print(f"{row['label']:<18} {row['source']:<9} {row['result']}")
+    return 0 if all(row["result"] == "ok" for row in results) else 3
