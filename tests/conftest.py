@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import uuid
+
 import pytest
 
 
@@ -18,5 +20,7 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("OHM_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("OHM_CONFIG_DIR", str(tmp_path / "config"))
+    # Each test its own keyring service: the suite shares one Secret Service session.
+    monkeypatch.setenv("OHM_KEYRING_SERVICE", f"ohm-desktop-test-{uuid.uuid4().hex[:12]}")
     monkeypatch.chdir(tmp_path)
     yield tmp_path

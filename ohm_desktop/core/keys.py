@@ -284,10 +284,11 @@ def _numbered_keys(values: dict[str, str]) -> list[tuple[int, str, str]]:
 class KeyStore:
     """Keys from the OS keyring (service ``ohm-desktop``), ``BYTEZ_API_KEY_<n>`` and ``.env.local``."""
 
-    def __init__(self, paths: Paths, redactor: SecretRedactor, *, service: str = KEYRING_SERVICE) -> None:
+    def __init__(self, paths: Paths, redactor: SecretRedactor, *, service: str | None = None) -> None:
         self._paths = paths
         self._redactor = redactor
-        self._service = service
+        # OHM_KEYRING_SERVICE separates profiles (and test runs) sharing one OS keyring.
+        self._service = service or os.environ.get("OHM_KEYRING_SERVICE") or KEYRING_SERVICE
 
     # -------------------------------------------------------------- keyring
     def keyring_available(self) -> bool:

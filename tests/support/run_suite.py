@@ -27,8 +27,9 @@ def main() -> int:
     os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700)
     pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *sys.argv[1:]]
     if shutil.which("dbus-run-session") and shutil.which("gnome-keyring-daemon"):
+        # An empty password leaves no default collection and keyring then waits for a prompt.
         script = (
-            'eval "$(printf \'\' | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null; '
+            'eval "$(printf ohm-test-keyring | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null; '
             'export GNOME_KEYRING_CONTROL; exec "$@"'
         )
         command = ["dbus-run-session", "--", "sh", "-c", script, "sh", *pytest]
