@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from ohm_desktop.core.errors import GatewayError, NoUsableKeyError, StreamInterruptedError
 from ohm_desktop.core.events import KeyRotation, RotationReason
-from ohm_desktop.core.keys import ApiKey, KeyLease, KeyPool, Outcome
+from ohm_desktop.core.keys import ApiKey, KeyLease, KeyPool, Outcome, RateLimitInfo
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -116,11 +117,12 @@ class Gateway:
         while True:
             lease = await attempt.lease()
             try:
-                completion: ChatCompletion = await self._client(lease.key).chat.completions.create(**params)
+                raw = await self._client(lease.key).chat.completions.with_raw_response.create(**params)
+                completion: ChatCompletion = raw.parse()
             except BaseException as exc:
                 attempt.failed(lease, self._classify_or_release(exc, lease))
                 continue
-            self._pool.release(lease, "ok")
+            self._pool.release(lease, "ok", rate_limit=_rate_limit(raw.headers))
             return completion
 
     async def stream(
@@ -144,11 +146,12 @@ class Gateway:
             lease = await attempt.lease()
             received = False
             try:
-                response = await self._client(lease.key).chat.completions.create(**params)
-                async for chunk in response:
+                raw = await self._client(lease.key).chat.completions.with_raw_response.create(**params)
+                budget = _rate_limit(raw.headers)
+                async for chunk in raw.parse():
                     received = True
                     yield chunk
-                self._pool.release(lease, "ok")
+                self._pool.release(lease, "ok", rate_limit=budget)
                 return
             except BaseException as exc:
                 failure = self._classify_or_release(exc, lease)
@@ -278,6 +281,26 @@ def _retry_after(exc: Any) -> float | None:
     except ValueError:
         parsed = email.utils.parsedate_to_datetime(raw)
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+def _rate_limit(headers: Any) -> RateLimitInfo | None:
+    """The request budget from OpenAI-style ``x-ratelimit-*-requests`` headers, when present."""
+    remaining = headers.get("x-ratelimit-remaining-requests")
+    reset = headers.get("x-ratelimit-reset-requests")
+    if remaining is None or reset is None:
+        return None
+    try:
+        return RateLimitInfo(int(float(remaining)), _duration_s(str(reset)))
+    except ValueError:
+        return None
+
+
+def _duration_s(text: str) -> float:
+    """``"1.5s"``, ``"250ms"``, ``"1m30s"`` or plain seconds → seconds."""
+    total = 0.0
+    for amount, unit in re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h)?", text.strip()):
+        total += float(amount) * {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "": 1.0}[unit]
+    return total
 
 
 def _error_message(exc: Any) -> str:

@@ -62,6 +62,14 @@ class KeyHealth:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class RateLimitInfo:
+    """What the gateway's ``x-ratelimit-*`` headers said about a key's request budget."""
+
+    remaining: int
+    reset_s: float
+
+
 @dataclass(slots=True)
 class _Slot:
     key: ApiKey
@@ -69,6 +77,17 @@ class _Slot:
     available_at: float = 0.0
     consecutive_failures: int = 0
     in_flight: int = 0
+    # Request budget from rate-limit headers: with it the pool paces a key instead of
+    # discovering its limit through 429s (each of which costs an upstream call).
+    remaining: int | None = None
+    budget_reset_at: float = 0.0
+
+    def budget_allows(self, now: float) -> bool:
+        if self.remaining is None:
+            return True
+        # Past the reset the budget has refilled by at least one request: probe with one.
+        allowed = self.remaining if now < self.budget_reset_at else max(self.remaining, 1)
+        return self.in_flight < allowed
 
 
 @dataclass(slots=True)
@@ -159,7 +178,7 @@ class KeyPool:
         for offset in range(count):
             index = (self._cursor + offset) % count
             slot = self._slots[index]
-            if self._state(slot, now) == "healthy" and slot.in_flight < self._limit:
+            if self._state(slot, now) == "healthy" and slot.in_flight < self._limit and slot.budget_allows(now):
                 slot.state = "healthy"
                 slot.in_flight += 1
                 self._cursor = (index + 1) % count
@@ -174,7 +193,12 @@ class KeyPool:
             state = self._state(slot, now)
             if state == "invalid":
                 continue
-            waits.append(0.0 if state == "healthy" else max(0.0, slot.available_at - now))
+            if state != "healthy":
+                waits.append(max(0.0, slot.available_at - now))
+            elif not slot.budget_allows(now):
+                waits.append(max(0.0, slot.budget_reset_at - now))
+            else:
+                waits.append(0.0)
         return min(waits) if waits else None
 
     async def acquire(self, deadline: float, *, on_wait: WaitListener | None = None) -> KeyLease:
@@ -211,7 +235,14 @@ class KeyPool:
             "check them with `ohm keys test`, then replace them with `ohm keys add`."
         )
 
-    def release(self, lease: KeyLease, outcome: Outcome, *, retry_after_s: float | None = None) -> None:
+    def release(
+        self,
+        lease: KeyLease,
+        outcome: Outcome,
+        *,
+        retry_after_s: float | None = None,
+        rate_limit: RateLimitInfo | None = None,
+    ) -> None:
         """Return a lease and record what the gateway said about its key."""
         if lease.released:
             return
@@ -219,6 +250,9 @@ class KeyPool:
         slot = lease._slot
         slot.in_flight = max(0, slot.in_flight - 1)
         now = self._clock()
+        if rate_limit is not None:
+            slot.remaining = rate_limit.remaining
+            slot.budget_reset_at = now + rate_limit.reset_s
         if outcome == "ok":
             slot.consecutive_failures = 0
             if slot.state != "invalid":

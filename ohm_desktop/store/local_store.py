@@ -453,8 +453,20 @@ _VERSION_COLUMNS = (
 
 
 def _message(row: tuple[Any, ...]) -> Message:
-    *head, metadata_json = row
-    return Message(*head, metadata=json.loads(metadata_json))
+    mid, chat_id, seq, role, content, status, created_at, intent, agent_name, model, metadata_json = row
+    return Message(
+        id=mid,
+        chat_id=chat_id,
+        seq=seq,
+        role=role,
+        content=content,
+        status=status,
+        created_at=created_at,
+        agent_intent=intent,
+        agent_name=agent_name,
+        model=model,
+        metadata=json.loads(metadata_json),
+    )
 
 
 def _version(row: tuple[Any, ...]) -> ArtifactVersion:

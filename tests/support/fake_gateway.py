@@ -154,6 +154,22 @@ class FakeGateway:
         header = request.headers.get("Authorization", "")
         return header[7:] if header.lower().startswith("bearer ") else header
 
+    def _limit_headers(self, key: str) -> dict[str, str]:
+        """OpenAI-style x-ratelimit-* headers for a rate-limited key (none for unlimited keys)."""
+        with self._lock:
+            behaviour = self._behaviours.get(key)
+            state = self._states.get(key)
+            if behaviour is None or behaviour.rate_limit_rps is None or state is None:
+                return {}
+            rate = behaviour.rate_limit_rps
+            remaining = int(state.tokens)
+            reset = (1.0 - (state.tokens - remaining)) / rate if remaining == 0 else (rate - state.tokens) / rate
+        return {
+            "x-ratelimit-limit-requests": str(int(rate)),
+            "x-ratelimit-remaining-requests": str(remaining),
+            "x-ratelimit-reset-requests": f"{max(reset, 0.001):.3f}s",
+        }
+
     def _refuse(self, key: str) -> web.Response | None:
         """Apply the key's behaviour; a response when the request is refused."""
         with self._lock:
@@ -174,6 +190,8 @@ class FakeGateway:
                     headers = {}
                     if behaviour.retry_after:
                         headers["Retry-After"] = f"{max(0.001, (1.0 - state.tokens) / rate):.3f}"
+                    headers["x-ratelimit-remaining-requests"] = "0"
+                    headers["x-ratelimit-reset-requests"] = f"{max(0.001, (1.0 - state.tokens) / rate):.3f}s"
                     return _error(429, "Rate limit exceeded.", code="rate_limit_exceeded", headers=headers)
                 state.tokens -= 1.0
             state.successes += 1
@@ -219,9 +237,10 @@ class FakeGateway:
         usage = {**usage, "total_tokens": usage.get("total_tokens") or usage["prompt_tokens"] + usage["completion_tokens"]}
         completion_id = f"chatcmpl-{uuid.uuid4().hex[:20]}"
         calls = [(spec.id or f"call_{uuid.uuid4().hex[:16]}", spec) for spec in reply.tool_calls]
+        headers = self._limit_headers(key)
         if not seen.stream:
-            return web.json_response(_completion(completion_id, seen.model, reply.text, calls, usage))
-        return await self._stream(request, completion_id, seen, reply, calls, usage, behaviour)
+            return web.json_response(_completion(completion_id, seen.model, reply.text, calls, usage), headers=headers)
+        return await self._stream(request, completion_id, seen, reply, calls, usage, behaviour, headers)
 
     async def _stream(
         self,
@@ -232,8 +251,11 @@ class FakeGateway:
         calls: list[tuple[str, ToolCallSpec]],
         usage: dict[str, int],
         behaviour: KeyBehaviour,
+        limit_headers: dict[str, str],
     ) -> web.StreamResponse:
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", **limit_headers}
+        )
         await response.prepare(request)
         sent = 0
 
