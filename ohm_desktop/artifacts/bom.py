@@ -22,5 +22,5 @@ class BomPart(BaseModel):
 class Bom(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    projectName: str = Field(min_length=1)  # noqa: N815 - the wire name models are prompted with
+    projectName: str = Field(min_length=1)
     parts: list[BomPart]

@@ -22,7 +22,7 @@ def test_ask_json_streams_the_contract_events_and_leaves_versions(gateway: FakeG
     kinds = [e["type"] for e in events]
     assert kinds[0] == "agent_selected" and kinds[-2:] == ["metadata", "done"]
     assert "text" in kinds and kinds.index("tool_call") < kinds.index("tool_result")
-    assert all(list(e)[0] == "type" for e in events)
+    assert all(next(iter(e)) == "type" for e in events)
     assert events[0]["intent"] == "BOM" and events[0]["by"] == "router"
     result = next(e for e in events if e["type"] == "tool_result")
     assert result["ok"] is True and result["version"] == 1

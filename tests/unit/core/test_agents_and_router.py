@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ohm_desktop.config import Paths, Settings, AgentOverride
+from ohm_desktop.config import AgentOverride, Paths, Settings
 from ohm_desktop.core.agents import load_registry
 from ohm_desktop.core.errors import ConfigError
 from ohm_desktop.core.router import keyword_intent, parse_intent, router_prompt
@@ -64,7 +64,7 @@ def test_invalid_user_agents_file_is_a_config_error_naming_the_file(tmp_path: Pa
     paths = _paths(tmp_path)
     paths.config.mkdir(parents=True)
     paths.user_agents_file.write_text("[agents.CHAT\n")
-    with pytest.raises(ConfigError, match="agents.toml"):
+    with pytest.raises(ConfigError, match=r"agents\.toml"):
         load_agent_registry(paths, Settings())
 
 

@@ -1,0 +1,1 @@
+"""Qt-free Supabase sync between workstations."""

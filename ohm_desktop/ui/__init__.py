@@ -1,0 +1,1 @@
+"""PySide6 views: they render core events and call core services, nothing more."""
