@@ -1,0 +1,1 @@
+"""Qt-free turn engine: keys, gateway, routing, agents, tools, orchestration."""
