@@ -11,6 +11,7 @@ when every key is cooling a request waits for the earliest one, bounded by its d
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import logging
@@ -131,7 +132,7 @@ class KeyPool:
         self._rng = rng
         self._cursor = 0
         self._listeners: list[Callable[[], None]] = []
-        self._changed = asyncio.Event()
+        self._waiters: collections.deque[asyncio.Event] = collections.deque()
 
     def __len__(self) -> int:
         return len(self._slots)
@@ -163,7 +164,7 @@ class KeyPool:
         return slot.state
 
     def _notify(self) -> None:
-        self._changed.set()
+        self._wake_head()
         for listener in list(self._listeners):
             try:
                 listener()
@@ -202,28 +203,51 @@ class KeyPool:
         return min(waits) if waits else None
 
     async def acquire(self, deadline: float, *, on_wait: WaitListener | None = None) -> KeyLease:
-        """A lease, waiting for the earliest key when all are cooling or busy, until ``deadline``."""
-        announced = False
-        while True:
+        """A lease, waiting for the earliest key when all are cooling or busy, until ``deadline``.
+
+        Waiters queue first-in first-out and only the head is woken when a key may be free,
+        so a backlog of hundreds of requests costs one wake-up per release, not hundreds.
+        """
+        if not self._waiters:
             lease = self.try_acquire()
             if lease is not None:
                 return lease
-            wait = self.next_available_in()
-            now = self._clock()
-            if wait is None:
-                raise self._no_key_error()
-            if now + wait > deadline:
-                raise NoUsableKeyError(
-                    f"All {len(self._slots)} API key(s) are rate-limited, out of credits or busy, and none frees up "
-                    f"in time (next in {wait:.0f} s): wait a little, or add a key with `ohm keys add`."
-                )
-            if wait > 0 and on_wait is not None and not announced:
-                announced = True
-                on_wait(wait, None)
-            self._changed.clear()
-            timeout = wait if wait > 0 else max(0.0, deadline - now)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), timeout=max(timeout, 0.001))
+        me = asyncio.Event()
+        self._waiters.append(me)
+        announced = False
+        try:
+            while True:
+                now = self._clock()
+                wait = self.next_available_in()
+                if wait is None:
+                    raise self._no_key_error()
+                if self._waiters[0] is me:
+                    lease = self.try_acquire()
+                    if lease is not None:
+                        return lease
+                    timeout = wait if wait > 0 else deadline - now
+                else:
+                    timeout = deadline - now
+                if now + wait > deadline or timeout <= 0:
+                    raise NoUsableKeyError(
+                        f"All {len(self._slots)} API key(s) are rate-limited, out of credits or busy, and none frees "
+                        f"up in time (next in {wait:.0f} s): wait a little, or add a key with `ohm keys add`."
+                    )
+                if wait > 0 and on_wait is not None and not announced:
+                    announced = True
+                    on_wait(wait, None)
+                me.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(me.wait(), timeout=max(timeout, 0.001))
+        finally:
+            was_head = self._waiters and self._waiters[0] is me
+            self._waiters.remove(me)
+            if was_head:
+                self._wake_head()
+
+    def _wake_head(self) -> None:
+        if self._waiters:
+            self._waiters[0].set()
 
     def _no_key_error(self) -> NoUsableKeyError:
         if not self._slots:

@@ -8,7 +8,8 @@ from ohm_desktop.store.records import (
     ArtifactVersion,
     Chat,
     Message,
+    SearchHit,
     StoreChange,
 )
 
-__all__ = ["ARTIFACT_TYPES", "Artifact", "ArtifactType", "ArtifactVersion", "Chat", "LocalStore", "Message", "StoreChange"]
+__all__ = ["ARTIFACT_TYPES", "Artifact", "ArtifactType", "ArtifactVersion", "Chat", "LocalStore", "Message", "SearchHit", "StoreChange"]

@@ -62,4 +62,39 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX messages_by_chat ON messages (chat_id, seq);
     CREATE INDEX versions_by_artifact ON artifact_versions (artifact_id, version_number);
     """,
+    # 2: full-text search over messages and artifact content, and the trash view.
+    # The FTS tables keep their own copy of the text, keyed by the source row's rowid, so a
+    # streaming message re-indexed on every partial save costs one rowid delete + insert.
+    # Artifact content is indexed as its JSON string values (not keys), plus the change summary.
+    """
+    CREATE VIRTUAL TABLE messages_fts USING fts5(content, tokenize = 'unicode61 remove_diacritics 2');
+    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts (rowid, content) VALUES (new.rowid, new.content);
+    END;
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+        DELETE FROM messages_fts WHERE rowid = old.rowid;
+        INSERT INTO messages_fts (rowid, content) VALUES (new.rowid, new.content);
+    END;
+    CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        DELETE FROM messages_fts WHERE rowid = old.rowid;
+    END;
+    INSERT INTO messages_fts (rowid, content) SELECT rowid, content FROM messages;
+    CREATE VIRTUAL TABLE artifact_versions_fts USING fts5(content, tokenize = 'unicode61 remove_diacritics 2');
+    CREATE TRIGGER artifact_versions_fts_insert AFTER INSERT ON artifact_versions BEGIN
+        INSERT INTO artifact_versions_fts (rowid, content) VALUES (
+            new.rowid,
+            COALESCE((SELECT group_concat(value, ' ') FROM json_tree(new.content_json) WHERE type = 'text'), '')
+                || ' ' || new.change_summary
+        );
+    END;
+    CREATE TRIGGER artifact_versions_fts_delete AFTER DELETE ON artifact_versions BEGIN
+        DELETE FROM artifact_versions_fts WHERE rowid = old.rowid;
+    END;
+    INSERT INTO artifact_versions_fts (rowid, content)
+        SELECT v.rowid,
+               COALESCE((SELECT group_concat(value, ' ') FROM json_tree(v.content_json) WHERE type = 'text'), '')
+                   || ' ' || v.change_summary
+        FROM artifact_versions v;
+    CREATE INDEX chats_by_trash ON chats (deleted_at, updated_at);
+    """,
 )

@@ -66,3 +66,37 @@ class StoreChange:
     row_id: str
     chat_id: str
     origin: Literal["local", "sync"] = "local"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One full-text search result: a message, or the latest matching version of an artifact.
+
+    ``snippet`` is a short excerpt with each match wrapped in the ``mark`` pair given to
+    :meth:`LocalStore.search`; ``score`` is FTS5's bm25 (lower is better).
+    """
+
+    kind: Literal["message", "artifact"]
+    chat_id: str
+    chat_title: str
+    snippet: str
+    score: float
+    message_id: str | None = None
+    seq: int | None = None
+    role: MessageRole | None = None
+    artifact_type: ArtifactType | None = None
+    version_number: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "chat_id": self.chat_id,
+            "chat_title": self.chat_title,
+            "snippet": self.snippet,
+            "score": self.score,
+            "message_id": self.message_id,
+            "seq": self.seq,
+            "role": self.role,
+            "artifact_type": self.artifact_type,
+            "version_number": self.version_number,
+        }

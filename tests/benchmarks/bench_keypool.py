@@ -1,0 +1,210 @@
+"""Key-pool throughput at 1.5x capacity: this KeyPool vs the seed's algorithm vs LiteLLM Router.
+
+One run, side by side, each against a fresh fake gateway (real HTTP on loopback) whose 20
+keys each allow R requests/s (token bucket, Retry-After and x-ratelimit headers on every
+answer, as OpenAI-style gateways send). Arrivals are open-loop at 1.5 x N x R per second for
+a fixed window; requests still waiting when the window closes are counted as unserved, not
+failed. Metrics: utilization (successes / capacity), upstream calls per success, added
+latency (p50/p99 over an unloaded call), failed requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+KEYS = 20
+RATE = 2.0  # requests/s per key
+LOAD = 1.5
+WINDOW_S = 10.0
+MESSAGES = [{"role": "user", "content": "ping"}]
+SECRETS = [f"sk-bytez-bench-key-{i:04d}-abcdefgh" for i in range(KEYS)]
+
+Call = Callable[[], Awaitable[Any]]
+
+
+async def _drive(call: Call) -> dict[str, Any]:
+    """Open-loop arrivals; returns latencies of successes and failure count within the window."""
+    latencies: list[float] = []
+    failures: list[str] = []
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    interval = 1.0 / (LOAD * KEYS * RATE)
+    tasks: list[asyncio.Task[None]] = []
+
+    async def one() -> None:
+        sent = loop.time()
+        try:
+            await call()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if loop.time() - start < WINDOW_S:
+                failures.append(type(exc).__name__)
+            return
+        if loop.time() - start <= WINDOW_S:
+            latencies.append(loop.time() - sent)
+
+    index = 0
+    while (now := loop.time()) - start < WINDOW_S:
+        due = start + index * interval
+        if due > now:
+            await asyncio.sleep(due - now)
+        tasks.append(asyncio.create_task(one()))
+        index += 1
+    await asyncio.sleep(max(0.0, start + WINDOW_S - loop.time()))
+    unserved = sum(1 for task in tasks if not task.done())
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return {"offered": len(tasks), "latencies": latencies, "failed": len(failures), "unserved": unserved,
+            "failure_kinds": sorted(set(failures))}
+
+
+def _summary(result: dict[str, Any], attempts: int, baseline_s: float) -> dict[str, Any]:
+    latencies = sorted(result["latencies"])
+    successes = len(latencies)
+    capacity = KEYS * RATE * WINDOW_S + KEYS * RATE  # steady rate plus each bucket's initial burst
+    added = [max(0.0, value - baseline_s) * 1000 for value in latencies] or [0.0]
+    return {
+        "offered": result["offered"],
+        "successes": successes,
+        "utilization": round(successes / capacity, 4),
+        "upstream_calls_per_success": round(attempts / successes, 3) if successes else None,
+        "added_latency_ms_p50": round(statistics.median(added), 1),
+        "added_latency_ms_p99": round(added[max(0, int(len(added) * 0.99) - 1)], 1),
+        "failed": result["failed"],
+        "failure_kinds": result["failure_kinds"],
+        "unserved_at_window_end": result["unserved"],
+    }
+
+
+def _fresh_gateway() -> Any:
+    from tests.support.fake_gateway import FakeGateway, KeyBehaviour, Reply
+
+    fake = FakeGateway(lambda r: Reply(text="pong")).start()
+    for secret in SECRETS:
+        fake.behave(secret, KeyBehaviour(rate_limit_rps=RATE, retry_after=True))
+    return fake
+
+
+async def _unloaded_latency(url: str) -> float:
+    import openai
+
+    client = openai.AsyncOpenAI(api_key="sk-bytez-unlimited-key-0000", base_url=url, max_retries=0)
+    samples = []
+    for _ in range(20):
+        started = time.perf_counter()
+        await client.chat.completions.create(model="m", messages=MESSAGES, max_tokens=5)  # type: ignore[arg-type]
+        samples.append(time.perf_counter() - started)
+    await client.close()
+    return statistics.median(samples)
+
+
+async def _ohm_pool(url: str) -> Call:
+    from ohm_desktop.core.gateway import Gateway
+    from ohm_desktop.core.keys import ApiKey, KeyPool
+
+    keys = [ApiKey(s, f"k{i}", "env", f"key {i + 1}") for i, s in enumerate(SECRETS)]
+    gateway = Gateway(KeyPool(keys, per_key_concurrency=4), base_url=url)
+
+    async def call() -> Any:
+        return await gateway.complete(model="m", messages=MESSAGES, max_tokens=5, deadline_s=30)
+
+    return call
+
+
+async def _seed_pool(url: str) -> Call:
+    """The seed's KeyManager + executeWithRetry, faithfully: one current key, dead forever on 429/402."""
+    import openai
+
+    clients = {s: openai.AsyncOpenAI(api_key=s, base_url=url, max_retries=0) for s in SECRETS}
+    state = {"current": 0, "failed": set()}
+
+    def rotate() -> bool:
+        for _ in range(len(SECRETS)):
+            state["current"] = (state["current"] + 1) % len(SECRETS)  # type: ignore[operator]
+            if state["current"] not in state["failed"]:  # type: ignore[operator]
+                return True
+        return False
+
+    async def call() -> Any:
+        for _ in range(len(SECRETS)):
+            key = SECRETS[state["current"]]  # type: ignore[index]
+            try:
+                return await clients[key].chat.completions.create(model="m", messages=MESSAGES, max_tokens=5)  # type: ignore[arg-type]
+            except openai.APIStatusError as exc:
+                if exc.status_code in (429, 402):
+                    state["failed"].add(state["current"])  # type: ignore[union-attr]
+                    rotate()
+                    continue
+                raise
+        raise RuntimeError("All API keys exhausted")
+
+    return call
+
+
+async def _litellm_router(url: str) -> Call:
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import litellm
+    from litellm import Router
+
+    litellm.suppress_debug_info = True
+    model_list = [
+        {
+            "model_name": "bench",
+            "litellm_params": {"model": "openai/m", "api_key": secret, "api_base": url, "rpm": int(RATE * 60)},
+        }
+        for secret in SECRETS
+    ]
+    router = Router(model_list=model_list, routing_strategy="simple-shuffle", num_retries=3, retry_after=0,
+                    allowed_fails=1, cooldown_time=1)
+
+    async def call() -> Any:
+        return await router.acompletion(model="bench", messages=MESSAGES, max_tokens=5)
+
+    return call
+
+
+async def _measure(name: str, factory: Callable[[str], Awaitable[Call]]) -> dict[str, Any]:
+    fake = _fresh_gateway()
+    try:
+        baseline = await _unloaded_latency(fake.url)
+        fake.attempts.clear()
+        call = await factory(fake.url)
+        result = await _drive(call)
+        attempts = sum(1 for key, _ in fake.attempts if key in SECRETS)
+        return {"baseline_latency_ms": round(baseline * 1000, 2), **_summary(result, attempts, baseline)}
+    except ImportError as exc:
+        return {"skipped": f"{name} not installed: {exc}"}
+    finally:
+        fake.stop()
+
+
+def run() -> dict[str, Any]:
+    results: dict[str, Any] = {
+        "setup": {"keys": KEYS, "rate_per_key_rps": RATE, "offered_load_x_capacity": LOAD, "window_s": WINDOW_S,
+                  "transport": "real HTTP on loopback (aiohttp fake gateway, openai SDK clients)"},
+        "targets": {"utilization": ">= 0.95", "upstream_calls_per_success": "<= 1.05", "failed": 0},
+    }
+    results["ohm_key_pool"] = asyncio.run(_measure("ohm", _ohm_pool))
+    results["seed_round_robin"] = asyncio.run(_measure("seed", _seed_pool))
+    try:
+        results["litellm_router"] = asyncio.run(_measure("litellm", _litellm_router))
+    except Exception as exc:  # a broken optional baseline must not hide our own numbers
+        results["litellm_router"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+    ours = results["ohm_key_pool"]
+    results["ohm_vs_seed_utilization_ratio"] = round(
+        ours["utilization"] / max(results["seed_round_robin"].get("utilization", 0) or 1e-9, 1e-9), 2
+    )
+    return results
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(run(), indent=2))
