@@ -36,5 +36,22 @@ test: $(VENV)/.installed-test lint
 bench: $(VENV)/.installed-bench
 	$(PY) -m tests.benchmarks.run_all --out bench/results.json
 
+$(VENV)/.installed-dist: pyproject.toml | $(PY)
+	$(PIP) install -q -e '.[test,dist]'
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed-run
+
+# Frozen one-folder app + portable tar.gz + .deb in dist/ (packaging/build_dist.py; sizes in dist/sizes.json).
+dist: $(VENV)/.installed-dist
+	$(PY) packaging/build_dist.py
+
+# Offline install from source: every wheel `pip install --no-index --find-links wheelhouse ohm-desktop` needs.
+wheelhouse: $(VENV)/.installed-run
+	rm -rf wheelhouse
+	$(PIP) wheel -q --wheel-dir wheelhouse . 'setuptools>=68' wheel
+
+# Smoke-tests the installers like a user would (tests/packaging; not part of `make test`).
+dist-test: dist wheelhouse
+	OHM_DIST_TEST=1 $(PY) -m tests.support.run_suite tests/packaging
+
 clean:
-	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build dist wheelhouse .pytest_cache .mypy_cache .ruff_cache

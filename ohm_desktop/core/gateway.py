@@ -94,6 +94,25 @@ class Gateway:
             self._clients[key.secret] = client
         return client
 
+    async def _post(self, key: ApiKey, params: dict[str, Any], *, stream: bool) -> Any:
+        """POST /chat/completions through the SDK, returning the raw response (headers + parse()).
+
+        ``client.post`` skips the SDK's per-call recursive type transform of ``messages``,
+        which costs ~0.4 ms per message: 80 ms of blocked event loop for a 200-message chat.
+        Our params are plain JSON already.
+        """
+        import openai
+        from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+        return await self._client(key).post(
+            "/chat/completions",
+            body=params,
+            cast_to=ChatCompletion,
+            options={"headers": {"X-Stainless-Raw-Response": "true"}},
+            stream=stream,
+            stream_cls=openai.AsyncStream[ChatCompletionChunk],
+        )
+
     async def aclose(self) -> None:
         clients, self._clients = list(self._clients.values()), {}
         for client in clients:
@@ -117,7 +136,7 @@ class Gateway:
         while True:
             lease = await attempt.lease()
             try:
-                raw = await self._client(lease.key).chat.completions.with_raw_response.create(**params)
+                raw = await self._post(lease.key, params, stream=False)
                 completion: ChatCompletion = raw.parse()
             except BaseException as exc:
                 attempt.failed(lease, self._classify_or_release(exc, lease))
@@ -146,7 +165,7 @@ class Gateway:
             lease = await attempt.lease()
             received = False
             try:
-                raw = await self._client(lease.key).chat.completions.with_raw_response.create(**params)
+                raw = await self._post(lease.key, params, stream=True)
                 budget = _rate_limit(raw.headers)
                 async for chunk in raw.parse():
                     received = True

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import hashlib
 import json
 import logging
 import math
@@ -105,6 +106,58 @@ class KeyLease:
 
 
 WaitListener = Callable[[float, "ApiKey | None"], None]
+_LASTING_STATES: tuple[KeyState, ...] = ("out_of_credits", "invalid")
+
+
+def key_fingerprint(secret: str) -> str:
+    """A stable, non-reversible id of a key for files: 16 hex chars of its SHA-256."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()[:16]
+
+
+class KeyHealthFile:
+    """What outlives a restart: which keys were out of credits (until when) or invalid.
+
+    A new process must not spend a request rediscovering that a key is invalid or empty.
+    Keys are named by :func:`key_fingerprint` only; no secret is ever written here. Short
+    429 cool-downs are not kept: they are over before anyone restarts.
+    """
+
+    def __init__(self, path: Path, *, wall_clock: Callable[[], float] = time.time) -> None:
+        self.path = path
+        self._wall_clock = wall_clock
+
+    def read(self) -> dict[str, tuple[KeyState, float | None]]:
+        """fingerprint -> (state, wall-clock end of the state or None for "until edited")."""
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        now = self._wall_clock()
+        result: dict[str, tuple[KeyState, float | None]] = {}
+        for fingerprint, entry in (raw.items() if isinstance(raw, dict) else []):
+            state, until = (entry.get("state"), entry.get("until")) if isinstance(entry, dict) else (None, None)
+            if state not in _LASTING_STATES or (until is not None and not isinstance(until, int | float)):
+                continue
+            if until is None or until > now:
+                result[str(fingerprint)] = (state, None if until is None else float(until))
+        return result
+
+    def record(self, secret: str, state: KeyState, remaining_s: float) -> None:
+        """Remember ``state`` for a key (``healthy`` forgets it); failures to write are only logged."""
+        entries = {fp: {"state": st, "until": until} for fp, (st, until) in self.read().items()}
+        fingerprint = key_fingerprint(secret)
+        if state in _LASTING_STATES:
+            until = None if math.isinf(remaining_s) else round(self._wall_clock() + remaining_s, 3)
+            entries[fingerprint] = {"state": state, "until": until}
+        elif entries.pop(fingerprint, None) is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(entries, indent=1), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            log.warning("cannot save key health to %s: %s", self.path, exc)
 
 
 class KeyPool:
@@ -121,6 +174,7 @@ class KeyPool:
         out_of_credits_cooldown_s: float = 3600.0,
         clock: Callable[[], float] = time.monotonic,
         rng: Callable[[], float] = random.random,
+        health_file: KeyHealthFile | None = None,
     ) -> None:
         self._slots = [_Slot(key) for key in keys]
         self._limit = max(1, per_key_concurrency)
@@ -133,6 +187,29 @@ class KeyPool:
         self._cursor = 0
         self._listeners: list[Callable[[], None]] = []
         self._waiters: collections.deque[asyncio.Event] = collections.deque()
+        self._health_file = health_file
+        if health_file is not None:
+            self._restore(health_file)
+
+    def _restore(self, health_file: KeyHealthFile) -> None:
+        lasting = health_file.read()
+        now, wall_now = self._clock(), time.time()
+        for slot in self._slots:
+            entry = lasting.get(key_fingerprint(slot.key.secret))
+            if entry is not None:
+                state, until = entry
+                slot.state = state
+                slot.available_at = math.inf if until is None else now + max(0.0, until - wall_now)
+
+    def reset_health(self) -> None:
+        """Forget every key's health (e.g. before ``ohm keys test``): each is tried afresh."""
+        for slot in self._slots:
+            was_lasting = slot.state in _LASTING_STATES
+            slot.state, slot.available_at, slot.consecutive_failures = "healthy", 0.0, 0
+            slot.remaining = None
+            if was_lasting and self._health_file is not None:
+                self._health_file.record(slot.key.secret, "healthy", 0.0)
+        self._notify()
 
     def __len__(self) -> int:
         return len(self._slots)
@@ -277,6 +354,7 @@ class KeyPool:
         if rate_limit is not None:
             slot.remaining = rate_limit.remaining
             slot.budget_reset_at = now + rate_limit.reset_s
+        before = slot.state
         if outcome == "ok":
             slot.consecutive_failures = 0
             if slot.state != "invalid":
@@ -292,6 +370,8 @@ class KeyPool:
         elif outcome in ("server_error", "network"):
             slot.consecutive_failures += 1
             slot.state, slot.available_at = "cooling", now + self._jittered(slot, self._server_backoff)
+        if self._health_file is not None and (slot.state in _LASTING_STATES or before in _LASTING_STATES):
+            self._health_file.record(slot.key.secret, slot.state, slot.available_at - now)
         self._notify()
 
     def _jittered(self, slot: _Slot, base: float) -> float:

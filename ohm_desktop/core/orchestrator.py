@@ -76,6 +76,7 @@ class _PendingCall:
 @dataclass(slots=True)
 class _TurnState:
     message_id: str
+    agent: AgentSpec | None = None
     text: str = ""
     usage: dict[str, int] = field(default_factory=dict)
     tool_log: list[dict[str, Any]] = field(default_factory=list)
@@ -131,18 +132,14 @@ class Orchestrator:
         started = self._clock()
         state: _TurnState | None = None
         try:
-            user_text = self._record_user_message(request)
-            agent = await self._select_agent(request, user_text, emit)
-            assistant = self._store.add_message(
-                request.chat_id,
-                "assistant",
-                "",
-                status="streaming",
-                agent_intent=agent.intent,
-                agent_name=agent.name,
-                model=agent.model,
-            )
+            # The user's message and a "thinking…" placeholder in one commit, before the network:
+            # the UI can show both at once, and a crash mid-turn leaves a message marked interrupted.
+            with self._store.transaction(durable=False):
+                user_text = self._record_user_message(request)
+                assistant = self._store.add_message(request.chat_id, "assistant", "", status="streaming")
             state = _TurnState(message_id=assistant.id, last_saved=self._clock())
+            agent = await self._select_agent(request, user_text, emit)
+            state.agent = agent
             messages = self._conversation(agent, request.chat_id, exclude_id=assistant.id)
             executor = ToolExecutor(self._store, request.chat_id, author=agent.name, message_id=assistant.id)
             await self._answer(agent, messages, executor, state, emit)
@@ -152,6 +149,9 @@ class Orchestrator:
                 content=state.text,
                 status="complete",
                 metadata={"usage": state.usage, "latency_ms": latency_ms, "tools": state.tool_log},
+                agent_intent=agent.intent,
+                agent_name=agent.name,
+                model=agent.model,
             )
             emit(Metadata(assistant.id, request.chat_id, agent.model, dict(state.usage), latency_ms))
             emit(Done())
@@ -219,6 +219,8 @@ class Orchestrator:
                 break
             history.append(message)
         history.reverse()
+        while history and history[-1].role == "assistant":
+            history.pop()  # regenerating: earlier answers to the last question are not context
         return [{"role": "system", "content": system}] + [
             {"role": message.role, "content": message.content} for message in history
         ]
@@ -353,12 +355,16 @@ class Orchestrator:
             state.last_saved = now
 
     def _close_message(self, state: _TurnState, status: str, reason: str) -> None:
+        agent = state.agent
         try:
             self._store.finish_message(
                 state.message_id,
                 content=state.text,
                 status="interrupted" if status == "interrupted" else "error",
                 metadata={"usage": state.usage, "tools": state.tool_log, "stopped": reason},
+                agent_intent=agent.intent if agent else None,
+                agent_name=agent.name if agent else None,
+                model=agent.model if agent else None,
             )
         except OhmError:
             log.exception("could not record the end of an interrupted turn")

@@ -132,7 +132,7 @@ def function_prototypes(code: str) -> list[str]:
             continue
         if head.split()[0] in {"return", "else", "new", "delete", "class", "struct", "enum", "namespace"}:
             continue
-        if _preceded_by_template(masked, match.start("sig")):
+        if head.startswith("template") or _preceded_by_template(masked, match.start("sig")):
             continue
         result.append(sig)
     return result

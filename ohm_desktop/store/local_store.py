@@ -8,6 +8,9 @@ reach other workstations writes its outbox row in the same transaction as the ch
 from __future__ import annotations
 
 import json
+import logging
+import os
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -28,10 +31,17 @@ from ohm_desktop.store.records import (
     Message,
     MessageRole,
     MessageStatus,
+    SearchHit,
     StoreChange,
 )
 
 StoreListener = Callable[[StoreChange], None]
+
+log = logging.getLogger(__name__)
+
+
+class _DamagedDatabaseError(Exception):
+    """The file at the store's path is not a usable SQLite database."""
 
 
 def utc_now() -> str:
@@ -48,6 +58,8 @@ class LocalStore:
 
     def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
         self._db = connection
+        #: Where a damaged database file was moved by :meth:`open`, if it had to be.
+        self.recovered_from: Path | None = None
         self._lock = threading.RLock()
         self._listeners: list[StoreListener] = []
         self._pending: list[StoreChange] = []
@@ -56,19 +68,49 @@ class LocalStore:
     # ---------------------------------------------------------------- opening
     @classmethod
     def open(cls, path: Path | str) -> LocalStore:
-        """Open (creating and migrating as needed) the store at ``path``."""
+        """Open (creating and migrating as needed) the store at ``path``.
+
+        A file that is not a readable SQLite database is never overwritten: it is moved
+        aside to ``<name>.corrupt-<timestamp>`` and a fresh store is started;
+        :attr:`recovered_from` then names where the damaged file went, so the caller can
+        tell the user. Other failures (read-only folder, disk full, a database from a newer
+        Ohm) raise :class:`StoreError` naming the path and what to do.
+        """
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        except (OSError, sqlite3.Error) as exc:
+        except OSError as exc:
             raise StoreError(
-                f"Cannot open the local database at {path} ({exc}). "
-                "Check that the folder exists and is writable, or set OHM_DATA_DIR to another folder."
+                f"Cannot create the data folder {path.parent} ({exc.strerror or exc}). "
+                "Make it writable, or set OHM_DATA_DIR to a folder you can write to."
             ) from exc
+        try:
+            return cls._open_file(path)
+        except _DamagedDatabaseError:
+            moved = quarantine_database(path)
+            log.warning("the database %s was damaged; moved it to %s and started a fresh one", path, moved)
+            store = cls._open_file(path)
+            store.recovered_from = moved
+            return store
+
+    @classmethod
+    def _open_file(cls, path: Path) -> LocalStore:
+        try:
+            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise describe_store_error(exc, path) from exc
         store = cls(connection, path)
-        store._configure()
-        store._migrate()
+        try:
+            store._configure()
+            store._migrate()
+        except sqlite3.DatabaseError as exc:
+            connection.close()
+            if exc.sqlite_errorcode in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+                raise _DamagedDatabaseError(str(exc)) from exc
+            raise describe_store_error(exc, path) from exc
+        except BaseException:
+            connection.close()
+            raise
         return store
 
     @classmethod
@@ -80,22 +122,35 @@ class LocalStore:
         return store
 
     def _configure(self) -> None:
-        try:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA busy_timeout=5000")
-        except sqlite3.DatabaseError as exc:
-            raise self._store_error(exc) from exc
+        # Reading the schema first makes a damaged header fail here, before anything is written.
+        self._db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if self.path is not None and str(mode).lower() != "wal":
+            raise sqlite3.OperationalError(f"could not switch to WAL mode (got {mode})")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA busy_timeout=5000")
 
     def _migrate(self) -> None:
         with self._lock:
             current = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+            if current > len(MIGRATIONS):
+                raise StoreError(
+                    f"The local database at {self.path} was written by a newer Ohm (schema {current}, "
+                    f"this one knows {len(MIGRATIONS)}). Update Ohm, or set OHM_DATA_DIR to another folder."
+                )
             for index in range(current, len(MIGRATIONS)):
-                with self.transaction():
-                    for statement in _split_sql(MIGRATIONS[index]):
+                # Raw BEGIN/COMMIT: sqlite errors must reach open() unconverted to spot a damaged file.
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in split_sql(MIGRATIONS[index]):
                         self._db.execute(statement)
                     self._db.execute(f"PRAGMA user_version={index + 1}")
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
 
     @property
     def schema_version(self) -> int:
@@ -107,12 +162,19 @@ class LocalStore:
 
     # ------------------------------------------------------------ transactions
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write. Listeners hear about the changes only after the commit."""
+    def transaction(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One atomic write. Listeners hear about the changes only after the commit.
+
+        ``durable=False`` commits without fsync (WAL with synchronous=NORMAL): safe against
+        an app crash, and made power-loss durable by the next durable commit, because the
+        WAL is replayed in order. Use it only for data a later durable commit supersedes.
+        """
         with self._lock:
             outermost = not self._db.in_transaction
             try:
                 if outermost:
+                    if not durable:
+                        self._db.execute("PRAGMA synchronous=NORMAL")
                     self._db.execute("BEGIN IMMEDIATE")
                 yield self._db
                 if outermost:
@@ -124,23 +186,16 @@ class LocalStore:
                 if isinstance(exc, sqlite3.Error):
                     raise self._store_error(exc) from exc
                 raise
+            finally:
+                if outermost and not durable:
+                    self._db.execute("PRAGMA synchronous=FULL")
             if outermost:
                 changes, self._pending = self._pending, []
                 for change in changes:
                     self._notify(change)
 
     def _store_error(self, exc: sqlite3.Error) -> StoreError:
-        where = self.path if self.path is not None else "memory"
-        text = str(exc).lower()
-        if "full" in text:
-            advice = "The disk is full: free some space and try again; nothing already saved was lost."
-        elif "readonly" in text or "read-only" in text:
-            advice = "The data folder is read-only: make it writable or set OHM_DATA_DIR to another folder."
-        elif "malformed" in text or "not a database" in text:
-            advice = "The database file is damaged: run `ohm doctor` to move it aside and start a fresh one."
-        else:
-            advice = "Try again; if it persists, run `ohm doctor`."
-        return StoreError(f"The local database at {where} failed ({exc}). {advice}")
+        return describe_store_error(exc, self.path)
 
     # --------------------------------------------------------------- listeners
     def subscribe(self, listener: StoreListener) -> Callable[[], None]:
@@ -213,6 +268,32 @@ class LocalStore:
             self._emit(StoreChange("chats", chat.id, chat.id))
         return chat
 
+    def trash_chat(self, chat_id: str) -> Chat:
+        """Move a chat to the trash: hidden from :meth:`list_chats` and search, nothing deleted."""
+        return self._set_deleted(chat_id, utc_now())
+
+    def restore_chat(self, chat_id: str) -> Chat:
+        """Bring a chat back from the trash, with all its messages and artifacts."""
+        return self._set_deleted(chat_id, None)
+
+    def list_trash(self, *, limit: int = 1000, offset: int = 0) -> list[Chat]:
+        """Trashed chats, most recently trashed first."""
+        rows = self._db.execute(
+            "SELECT id, title, created_at, updated_at, deleted_at FROM chats WHERE deleted_at IS NOT NULL "
+            "ORDER BY deleted_at DESC, id DESC LIMIT ? OFFSET ?",
+            (limit, offset),
+        ).fetchall()
+        return [Chat(*row) for row in rows]
+
+    def _set_deleted(self, chat_id: str, deleted_at: str | None) -> Chat:
+        with self.transaction() as db:
+            self.get_chat(chat_id)
+            db.execute("UPDATE chats SET deleted_at = ? WHERE id = ?", (deleted_at, chat_id))
+            chat = self.get_chat(chat_id)
+            self._outbox("chats", chat.id, _chat_payload(chat))
+            self._emit(StoreChange("chats", chat.id, chat.id))
+        return chat
+
     def _touch_chat(self, chat_id: str) -> None:
         self._db.execute("UPDATE chats SET updated_at = ? WHERE id = ?", (utc_now(), chat_id))
 
@@ -280,7 +361,7 @@ class LocalStore:
 
     def save_partial(self, message_id: str, content: str) -> None:
         """Persist the text streamed so far, so a crash keeps what the user already saw."""
-        with self.transaction() as db:
+        with self.transaction(durable=False) as db:
             db.execute(
                 "UPDATE messages SET content = ? WHERE id = ? AND status = 'streaming'", (content, message_id)
             )
@@ -443,6 +524,129 @@ class LocalStore:
         return [_version(row) for row in rows]
 
 
+    def revert_version(
+        self, chat_id: str, artifact_type: ArtifactType, version_number: int, *, created_by: str = "you"
+    ) -> ArtifactVersion:
+        """Make version ``version_number`` current again by writing it as a NEW version.
+
+        History is never rewritten: reverting 5 to 2 adds version 6 equal to version 2.
+        """
+        with self.transaction():
+            old = self.get_version(chat_id, artifact_type, version_number)
+            if old is None:
+                raise UsageError(
+                    f"There is no version {version_number} of this chat's {artifact_type}: "
+                    f"run `ohm artifacts list {chat_id[:8]}` to see the versions."
+                )
+            return self.write_version(
+                chat_id,
+                artifact_type,
+                old.content,
+                change_summary=f"Reverted to version {version_number}",
+                created_by=created_by,
+            )
+
+    # ------------------------------------------------------------------ search
+    def search(
+        self,
+        query: str,
+        limit: int = 50,
+        *,
+        chat_id: str | None = None,
+        include_trashed: bool = False,
+        mark: tuple[str, str] = ("[", "]"),
+    ) -> list[SearchHit]:
+        """Full-text search over messages and artifact content, best matches first.
+
+        ``query`` is what a person types: every word must appear (as a word prefix, so
+        ``esp`` finds ``ESP32``), case and accents ignored; no FTS syntax needed. Each
+        artifact is reported once, at its latest matching version. Trashed chats are left
+        out unless ``include_trashed``.
+        """
+        match = fts_query(query)
+        if match is None or limit <= 0:
+            return []
+        scope = ""
+        params: list[Any] = []
+        if not include_trashed:
+            scope += " AND c.deleted_at IS NULL"
+        if chat_id is not None:
+            scope += " AND c.id = ?"
+            params.append(chat_id)
+        open_mark, close_mark = mark
+        message_rows = self._db.execute(
+            "SELECT m.id, m.chat_id, c.title, m.seq, m.role,"
+            " snippet(messages_fts, 0, ?, ?, '…', 12), bm25(messages_fts)"
+            " FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid JOIN chats c ON c.id = m.chat_id"
+            f" WHERE messages_fts MATCH ?{scope} ORDER BY bm25(messages_fts) LIMIT ?",
+            (open_mark, close_mark, match, *params, limit),
+        ).fetchall()
+        hits = [
+            SearchHit(
+                kind="message",
+                chat_id=chat,
+                chat_title=title,
+                snippet=snippet,
+                score=float(score),
+                message_id=mid,
+                seq=seq,
+                role=role,
+            )
+            for mid, chat, title, seq, role, snippet, score in message_rows
+        ]
+        hits.extend(self._search_artifacts(match, scope, params, limit, mark))
+        hits.sort(key=lambda hit: hit.score)
+        return hits[:limit]
+
+    def _search_artifacts(
+        self, match: str, scope: str, params: list[Any], limit: int, mark: tuple[str, str]
+    ) -> list[SearchHit]:
+        # Pass 1 finds the latest matching version of each artifact (cheap: no snippets);
+        # pass 2 makes snippets only for the versions that will be shown.
+        rows = self._db.execute(
+            "SELECT v.rowid, v.artifact_id, v.version_number, bm25(artifact_versions_fts)"
+            " FROM artifact_versions_fts JOIN artifact_versions v ON v.rowid = artifact_versions_fts.rowid"
+            " JOIN artifacts a ON a.id = v.artifact_id JOIN chats c ON c.id = a.chat_id"
+            f" WHERE artifact_versions_fts MATCH ?{scope}",
+            (match, *params),
+        ).fetchall()
+        latest: dict[str, tuple[int, int, float]] = {}
+        for rowid, artifact_id, number, score in rows:
+            if artifact_id not in latest or number > latest[artifact_id][1]:
+                latest[artifact_id] = (rowid, number, float(score))
+        chosen = sorted(latest.values(), key=lambda item: item[2])[:limit]
+        if not chosen:
+            return []
+        rowids = [rowid for rowid, _, _ in chosen]
+        placeholders = ",".join("?" * len(rowids))
+        detail = self._db.execute(
+            "SELECT v.rowid, a.chat_id, c.title, a.type, v.version_number,"
+            " snippet(artifact_versions_fts, 0, ?, ?, '…', 12)"
+            " FROM artifact_versions_fts JOIN artifact_versions v ON v.rowid = artifact_versions_fts.rowid"
+            " JOIN artifacts a ON a.id = v.artifact_id JOIN chats c ON c.id = a.chat_id"
+            f" WHERE artifact_versions_fts MATCH ? AND artifact_versions_fts.rowid IN ({placeholders})",
+            (mark[0], mark[1], match, *rowids),
+        ).fetchall()
+        scores = {rowid: score for rowid, _, score in chosen}
+        return [
+            SearchHit(
+                kind="artifact",
+                chat_id=chat,
+                chat_title=title,
+                snippet=snippet,
+                score=scores[rowid],
+                artifact_type=kind,
+                version_number=number,
+            )
+            for rowid, chat, title, kind, number, snippet in detail
+        ]
+
+    def integrity_check(self) -> str:
+        """SQLite's ``PRAGMA integrity_check``: ``"ok"`` or the first problems found."""
+        rows = self._db.execute("PRAGMA integrity_check").fetchall()
+        return "\n".join(str(row[0]) for row in rows)
+
+
 _MESSAGE_COLUMNS = (
     "id, chat_id, seq, role, content, status, created_at, agent_intent, agent_name, model, metadata_json"
 )
@@ -529,6 +733,79 @@ def _version_payload(version: ArtifactVersion) -> dict[str, Any]:
     }
 
 
-def _split_sql(script: str) -> list[str]:
-    """Statements of a migration script (no semicolons inside our literals or triggers)."""
-    return [part.strip() for part in script.split(";") if part.strip()]
+def fts_query(text: str) -> str | None:
+    """A person's search words as an FTS5 query: every word, each as a quoted prefix.
+
+    Quoting makes FTS operators (AND, NEAR, ``*``, ``:``) plain words, so any input is safe;
+    ``None`` when there is nothing to search for.
+    """
+    words = [word for word in re.split(r"\s+", text.strip()) if word.strip("\"'*^:()+-")]
+    if not words:
+        return None
+    return " ".join('"' + word.replace('"', '""') + '"*' for word in words)
+
+
+def split_sql(script: str) -> list[str]:
+    """The statements of a SQL script, split where SQLite itself sees a statement end.
+
+    ``sqlite3.complete_statement`` knows about string literals, comments and trigger bodies
+    (``BEGIN ... END;``), so a ``;`` inside them does not cut a statement in two.
+    """
+    statements: list[str] = []
+    buffer = ""
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \t\r\n;"):
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip(" \t\r\n;"):
+        raise ValueError(f"incomplete SQL statement at the end of the script: {buffer.strip()[:80]!r}")
+    return statements
+
+
+def quarantine_database(path: Path) -> Path:
+    """Move a damaged database (and its -wal/-shm/-journal files) aside; returns the new path.
+
+    The file is renamed, never deleted or overwritten, so whatever is recoverable in it
+    stays available to the user. The WAL goes with it: replayed into a fresh database it
+    would corrupt that one too.
+    """
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    try:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            source = path.with_name(path.name + suffix)
+            if source.exists():
+                os.replace(source, target.with_name(target.name + suffix))
+    except OSError as exc:
+        raise StoreError(
+            f"The local database at {path} is damaged and could not be moved aside ({exc.strerror or exc}). "
+            f"Move it away yourself (keep it: it may hold recoverable chats) and start Ohm again."
+        ) from exc
+    return target
+
+
+def describe_store_error(exc: sqlite3.Error, path: Path | None) -> StoreError:
+    """A SQLite failure as one sentence naming the file and what the user can do about it."""
+    where = str(path) if path is not None else "memory"
+    code = getattr(exc, "sqlite_errorcode", None)
+    text = str(exc).lower()
+    if code == sqlite3.SQLITE_FULL or "full" in text:
+        advice = "The disk is full: free some space and try again; nothing saved before was lost."
+    elif code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN) or "readonly" in text:
+        folder = path.parent if path is not None else "the data folder"
+        advice = (
+            f"The file or its folder ({folder}) is not writable: make it writable, "
+            "or set OHM_DATA_DIR to a folder you can write to."
+        )
+    elif code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in text:
+        advice = (
+            "The file is damaged: quit Ohm and move the file aside (keep it, it may hold recoverable chats); "
+            "Ohm starts a fresh one next time."
+        )
+    elif code == sqlite3.SQLITE_BUSY or "locked" in text:
+        advice = "Another Ohm process is holding the database: wait for it to finish and try again."
+    else:
+        advice = "Try again; if it keeps happening, run `ohm doctor`."
+    return StoreError(f"The local database at {where} failed ({exc}). {advice}")

@@ -97,4 +97,17 @@ MIGRATIONS: tuple[str, ...] = (
         FROM artifact_versions v;
     CREATE INDEX chats_by_trash ON chats (deleted_at, updated_at);
     """,
+    # 3: compile-check results of code versions (local only: each workstation compiles itself).
+    """
+    CREATE TABLE compile_results (
+        version_id  TEXT PRIMARY KEY REFERENCES artifact_versions(id),
+        status      TEXT NOT NULL CHECK (status IN ('ok', 'errors', 'no_toolchain')),
+        board       TEXT NOT NULL,
+        toolchain   TEXT,
+        flash_bytes INTEGER,
+        ram_bytes   INTEGER,
+        result_json TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    """,
 )

@@ -50,14 +50,14 @@ class _TimedGateway:
         await self._inner.aclose()
 
 
-async def _measure(url: str) -> dict[str, Any]:
+async def _measure(url: str, base_dir: str | None = None) -> dict[str, Any]:
     from ohm_desktop.config import Paths
     from ohm_desktop.core.orchestrator import Orchestrator, TurnRequest
     from ohm_desktop.runtime import build_runtime
 
     os.environ["OHM_GATEWAY_URL"] = url
     os.environ["BYTEZ_API_KEY_1"] = "sk-bytez-bench-key-000000001"
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=base_dir) as tmp:
         runtime = build_runtime(Paths(data=Path(tmp) / "data", config=Path(tmp) / "config"))
         timed = _TimedGateway(runtime.gateway)
         orchestrator = Orchestrator(runtime.store, timed, runtime.registry)  # type: ignore[arg-type]
@@ -76,9 +76,6 @@ async def _measure(url: str) -> dict[str, Any]:
         "overhead_ms_p50": round(statistics.median(overheads_ms), 3),
         "overhead_ms_p99": round(overheads_ms[int(len(overheads_ms) * 0.99) - 1], 3),
         "overhead_ms_mean": round(statistics.fmean(overheads_ms), 3),
-        "target_ms": 2.0,
-        "note": "per turn: route + stream + 1 write tool round + final round; includes 4-5 SQLite "
-        "commits with synchronous=FULL (fsync) on this disk",
     }
 
 
@@ -86,7 +83,17 @@ def run() -> dict[str, Any]:
     from tests.support.fake_gateway import FakeGateway, demo_responder
 
     with FakeGateway(demo_responder) as gateway:
-        return asyncio.run(_measure(gateway.url))
+        on_disk = asyncio.run(_measure(gateway.url))
+        # The same turns with the store on tmpfs, where fsync is free: what remains is CPU work.
+        in_memory_fs = asyncio.run(_measure(gateway.url, "/dev/shm")) if os.path.isdir("/dev/shm") else None
+    return {
+        "target_ms": 2.0,
+        "store_on_disk": on_disk,
+        "store_on_tmpfs": in_memory_fs,
+        "note": "per turn: route + stream + 1 write tool round + final round. The turn makes two fsync'd "
+        "commits (the artifact version and the final message, synchronous=FULL); the user message and "
+        "placeholder commit without fsync and become durable with them.",
+    }
 
 
 if __name__ == "__main__":

@@ -238,6 +238,8 @@ async def test_no_keys_is_an_error_event_and_the_user_message_is_kept(
         events = await collect(runtime, TurnRequest(chat.id, "parts for a robot"))
         error = next(e for e in events if isinstance(e, ErrorEvent))
         assert error.kind == "no_usable_key" and "ohm keys add" in error.message
-        assert [m.role for m in runtime.store.list_messages(chat.id)] == ["user"]
+        messages = runtime.store.list_messages(chat.id)
+        assert [(m.role, m.status) for m in messages] == [("user", "complete"), ("assistant", "error")]
+        assert "ohm keys add" in messages[1].metadata["stopped"]
     finally:
         await runtime.aclose()
