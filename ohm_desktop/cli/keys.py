@@ -11,7 +11,7 @@ from typing import Any
 
 from ohm_desktop.config import Paths, load_settings
 from ohm_desktop.core.errors import UsageError
-from ohm_desktop.core.keys import KeyPool, KeyStore
+from ohm_desktop.core.keys import KeyHealth, KeyPool, KeyStore
 
 
 def register(subparsers: Any) -> None:
@@ -52,18 +52,27 @@ def _add(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     store = _store(args)
-    keys = store.load()
+    # The pool restores what earlier runs learnt (out of credits, invalid); nothing is sent.
+    health = KeyPool(store.load(), health_file=store.health_file()).snapshot()
     if args.json:
-        print(json.dumps([{"label": k.label, "source": k.source} for k in keys]))
+        print(json.dumps([{"label": h.label, "source": h.source, "state": h.state} for h in health]))
         return 0
-    if not keys:
+    if not health:
         print("No keys yet: run `ohm keys add`, or set BYTEZ_API_KEY_1 in the environment or .env.local.")
         return 0
-    for key in keys:
-        print(f"{key.label:<18} {key.source}")
+    for row in health:
+        print(f"{row.label:<18} {row.source:<9} {_describe(row)}")
     if not store.keyring_available():
         print("(no OS keyring available: only environment keys are used)", file=sys.stderr)
     return 0
+
+
+def _describe(health: KeyHealth) -> str:
+    if health.state == "out_of_credits":
+        return f"out of credits (retried in {health.cooldown_remaining_s / 60:.0f} min)"
+    if health.state == "invalid":
+        return "invalid (replace it with `ohm keys add`)"
+    return health.state
 
 
 def _remove(args: argparse.Namespace) -> int:
@@ -88,13 +97,17 @@ async def _test_keys(args: argparse.Namespace) -> int:
 
     paths = Paths.from_environment()
     settings = load_settings(paths)
-    keys = _store(args).load()
+    store = _store(args)
+    keys = store.load()
     if not keys:
         raise UsageError("No keys to test: run `ohm keys add` or set BYTEZ_API_KEY_1.")
     results = []
     for key in keys:
         # One pool per key, so a failure is attributed to that key and never retried on another.
-        gateway = Gateway(KeyPool([key]), base_url=settings.effective_gateway_url(), request_timeout_s=20)
+        # Its verdict is saved, so `ohm keys list` and the next run know an invalid key at once.
+        pool = KeyPool([key], health_file=store.health_file())
+        pool.reset_health()
+        gateway = Gateway(pool, base_url=settings.effective_gateway_url(), request_timeout_s=20)
         try:
             await gateway.complete(
                 model="anthropic/claude-haiku-4-5",
@@ -106,7 +119,7 @@ async def _test_keys(args: argparse.Namespace) -> int:
         except OhmError as exc:
             health = gateway.pool.snapshot()[0].state
             state = {"cooling": "rate-limited", "out_of_credits": "out of credits", "invalid": "invalid"}.get(
-                health, f"failed: {exc.message}"
+                health, f"failed: {args.redactor.redact(exc.message)}"
             )
         finally:
             await gateway.aclose()

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ohm_desktop.core.errors import GatewayError, NoUsableKeyError, StreamInterruptedError
 from ohm_desktop.core.events import KeyRotation, RotationReason
 from ohm_desktop.core.keys import ApiKey, KeyLease, KeyPool, Outcome, RateLimitInfo
+from ohm_desktop.core.redaction import SecretRedactor
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -72,6 +73,11 @@ class Gateway:
         self._stream_usage = stream_usage
         self._clock = clock
         self._clients: dict[str, AsyncOpenAI] = {}
+        # Gateways sometimes echo the key in an error body ("invalid key sk-…"): every detail
+        # that may reach an exception, a log line or the user passes through this first.
+        self._redactor = SecretRedactor()
+        for key in pool.keys:
+            self._redactor.register(key.secret)
 
     @property
     def pool(self) -> KeyPool:
@@ -201,7 +207,7 @@ class Gateway:
 
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
-            detail = f"HTTP {status}: {_error_message(exc)}"
+            detail = self._redactor.redact(f"HTTP {status}: {_error_message(exc)}")
             if status == 429:
                 return _Failure("rate_limited", detail, _retry_after(exc))
             if status == 402:
@@ -215,7 +221,8 @@ class Gateway:
                 "and the gateway URL, then retry."
             ) from None
         if isinstance(exc, openai.APIConnectionError) or _is_transport_error(exc):
-            return _Failure("network", f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+            detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            return _Failure("network", self._redactor.redact(detail))
         raise exc
 
 

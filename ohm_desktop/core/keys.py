@@ -126,6 +126,10 @@ class KeyHealthFile:
         self.path = path
         self._wall_clock = wall_clock
 
+    def now(self) -> float:
+        """The wall clock the file's ``until`` times are measured on."""
+        return self._wall_clock()
+
     def read(self) -> dict[str, tuple[KeyState, float | None]]:
         """fingerprint -> (state, wall-clock end of the state or None for "until edited")."""
         try:
@@ -193,7 +197,7 @@ class KeyPool:
 
     def _restore(self, health_file: KeyHealthFile) -> None:
         lasting = health_file.read()
-        now, wall_now = self._clock(), time.time()
+        now, wall_now = self._clock(), health_file.now()
         for slot in self._slots:
             entry = lasting.get(key_fingerprint(slot.key.secret))
             if entry is not None:
@@ -213,6 +217,11 @@ class KeyPool:
 
     def __len__(self) -> int:
         return len(self._slots)
+
+    @property
+    def keys(self) -> tuple[ApiKey, ...]:
+        """The pool's keys, in round-robin order."""
+        return tuple(slot.key for slot in self._slots)
 
     # ---------------------------------------------------------------- health
     def snapshot(self) -> list[KeyHealth]:
@@ -511,6 +520,10 @@ class KeyStore:
             label = f"key {len(result) + 1} {mask_secret(key.secret)}"
             result.append(ApiKey(key.secret, key.key_id, key.source, label))
         return result
+
+    def health_file(self) -> KeyHealthFile:
+        """Where the pool keeps lasting key health (out of credits, invalid) between runs."""
+        return KeyHealthFile(self._paths.data / "key_health.json")
 
     def list_labels(self) -> list[tuple[str, str]]:
         """(masked label, source) of every key."""

@@ -94,6 +94,11 @@ class CompileLoop:
         """The stored compile result of a version, if it was checked."""
         return self._results.get(version_id)
 
+    @property
+    def busy(self) -> bool:
+        """True while a check or a repair round is running."""
+        return any(c.task is not None and not c.task.done() for c in self._chains.values())
+
     async def drain(self) -> None:
         """Wait until every background check and repair round has finished."""
         while True:

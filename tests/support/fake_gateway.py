@@ -62,6 +62,8 @@ class KeyBehaviour:
     status: int | None = None
     first_byte_delay_s: float = 0.0
     disconnect_after_chunks: int | None = None
+    # Error body message for ``status`` answers; "{key}" becomes the raw key, like gateways that echo it.
+    error_message: str | None = None
 
 
 @dataclass
@@ -178,7 +180,8 @@ class FakeGateway:
             if behaviour is None:
                 return None
             if behaviour.status is not None:
-                return _error(behaviour.status, "scripted failure")
+                message = (behaviour.error_message or "scripted failure").replace("{key}", key)
+                return _error(behaviour.status, message)
             if behaviour.out_of_credits_after is not None and state.successes >= behaviour.out_of_credits_after:
                 return _error(402, "Your account is out of credits.", code="insufficient_quota")
             if behaviour.rate_limit_rps is not None:
