@@ -24,10 +24,29 @@ MAINTAINER = "Ohm Desktop team <ohm-desktop@users.noreply.github.com>"
 # Always declared, even if ldd saw them only indirectly: what Qt's xcb platform needs to open a
 # window (libxcb-cursor0 since Qt 6.5, GL/EGL via dlopen by the xcb GL integrations).
 BASELINE_DEPENDS = (
-    "libc6", "libstdc++6", "libgcc-s1", "libegl1", "libgl1", "libopengl0", "libfontconfig1",
-    "libfreetype6", "libdbus-1-3", "libglib2.0-0", "libx11-6", "libx11-xcb1", "libxkbcommon0",
-    "libxkbcommon-x11-0", "libxcb1", "libxcb-cursor0", "libxcb-icccm4", "libxcb-image0",
-    "libxcb-keysyms1", "libxcb-randr0", "libxcb-render-util0", "libxcb-shape0", "libxcb-xkb1",
+    "libc6",
+    "libstdc++6",
+    "libgcc-s1",
+    "libegl1",
+    "libgl1",
+    "libopengl0",
+    "libfontconfig1",
+    "libfreetype6",
+    "libdbus-1-3",
+    "libglib2.0-0",
+    "libx11-6",
+    "libx11-xcb1",
+    "libxkbcommon0",
+    "libxkbcommon-x11-0",
+    "libxcb1",
+    "libxcb-cursor0",
+    "libxcb-icccm4",
+    "libxcb-image0",
+    "libxcb-keysyms1",
+    "libxcb-randr0",
+    "libxcb-render-util0",
+    "libxcb-shape0",
+    "libxcb-xkb1",
     "libxcb-xfixes0",
 )
 ICON_SIZES = (48, 128, 256)
@@ -87,7 +106,7 @@ def owning_packages(library_paths: set[str]) -> set[str]:
         candidates = {path, os.path.realpath(path)}
         for candidate in list(candidates):
             if candidate.startswith("/usr/lib/"):
-                candidates.add(candidate[len("/usr"):])
+                candidates.add(candidate[len("/usr") :])
             elif candidate.startswith("/lib/"):
                 candidates.add("/usr" + candidate)
         for candidate in sorted(candidates):
@@ -101,7 +120,9 @@ def owning_packages(library_paths: set[str]) -> set[str]:
 
 
 def _debian_arch() -> str:
-    return subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True, check=True).stdout.strip()
+    return subprocess.run(
+        ["dpkg", "--print-architecture"], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def build_deb(bundle: Path, version: str, out_dir: Path, root: Path) -> Path:
@@ -148,9 +169,7 @@ def build_deb(bundle: Path, version: str, out_dir: Path, root: Path) -> Path:
             f"cannot declare them: {', '.join(sorted(missing))}. Install them (see .ci/run) and build again."
         )
     depends = sorted(set(BASELINE_DEPENDS) | owning_packages(libraries))
-    installed_kib = sum(
-        (Path(d) / f).lstat().st_size for d, _s, fs in os.walk(stage) for f in fs
-    ) // 1024
+    installed_kib = sum((Path(d) / f).lstat().st_size for d, _s, fs in os.walk(stage) for f in fs) // 1024
 
     debian = stage / "DEBIAN"
     debian.mkdir()

@@ -49,8 +49,17 @@ def tree_size(path: Path) -> int:
 
 def run_pyinstaller() -> None:
     command = [
-        sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
-        "--distpath", str(DIST), "--workpath", str(ROOT / "build" / "pyinstaller"),
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--clean",
+        "--log-level",
+        "WARN",
+        "--distpath",
+        str(DIST),
+        "--workpath",
+        str(ROOT / "build" / "pyinstaller"),
         str(ROOT / "packaging" / "ohm-desktop.spec"),
     ]
     subprocess.run(command, cwd=ROOT, check=True)
@@ -107,7 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     sizes["build_seconds"] = round(time.monotonic() - started, 1)
     (DIST / "sizes.json").write_text(json.dumps(sizes, indent=2) + "\n", encoding="utf-8")
     mib = 1024 * 1024
-    print(f"unpacked {sizes['unpacked_bytes'] / mib:.1f} MiB  tar.gz {sizes['tar_gz_bytes'] / mib:.1f} MiB", end="")
+    print(
+        f"unpacked {sizes['unpacked_bytes'] / mib:.1f} MiB  tar.gz {sizes['tar_gz_bytes'] / mib:.1f} MiB",
+        end="",
+    )
     if "deb_bytes" in sizes:
         print(f"  .deb {sizes['deb_bytes'] / mib:.1f} MiB", end="")  # type: ignore[operator]
     print(f"  ({sizes['build_seconds']} s) -> {DIST}")

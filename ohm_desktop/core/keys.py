@@ -83,6 +83,7 @@ class _Slot:
     # discovering its limit through 429s (each of which costs an upstream call).
     remaining: int | None = None
     budget_reset_at: float = 0.0
+    recorded: bool = False  # a lasting state of this key is in the health file
 
     def budget_allows(self, now: float) -> bool:
         if self.remaining is None:
@@ -202,17 +203,17 @@ class KeyPool:
             entry = lasting.get(key_fingerprint(slot.key.secret))
             if entry is not None:
                 state, until = entry
-                slot.state = state
+                slot.state, slot.recorded = state, True
                 slot.available_at = math.inf if until is None else now + max(0.0, until - wall_now)
 
     def reset_health(self) -> None:
         """Forget every key's health (e.g. before ``ohm keys test``): each is tried afresh."""
         for slot in self._slots:
-            was_lasting = slot.state in _LASTING_STATES
             slot.state, slot.available_at, slot.consecutive_failures = "healthy", 0.0, 0
             slot.remaining = None
-            if was_lasting and self._health_file is not None:
+            if slot.recorded and self._health_file is not None:
                 self._health_file.record(slot.key.secret, "healthy", 0.0)
+            slot.recorded = False
         self._notify()
 
     def __len__(self) -> int:
@@ -363,7 +364,6 @@ class KeyPool:
         if rate_limit is not None:
             slot.remaining = rate_limit.remaining
             slot.budget_reset_at = now + rate_limit.reset_s
-        before = slot.state
         if outcome == "ok":
             slot.consecutive_failures = 0
             if slot.state != "invalid":
@@ -379,8 +379,10 @@ class KeyPool:
         elif outcome in ("server_error", "network"):
             slot.consecutive_failures += 1
             slot.state, slot.available_at = "cooling", now + self._jittered(slot, self._server_backoff)
-        if self._health_file is not None and (slot.state in _LASTING_STATES or before in _LASTING_STATES):
+        lasting = slot.state in _LASTING_STATES
+        if self._health_file is not None and (lasting or slot.recorded):
             self._health_file.record(slot.key.secret, slot.state, slot.available_at - now)
+            slot.recorded = lasting
         self._notify()
 
     def _jittered(self, slot: _Slot, base: float) -> float:

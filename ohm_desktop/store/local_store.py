@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
+import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -40,8 +40,17 @@ StoreListener = Callable[[StoreChange], None]
 log = logging.getLogger(__name__)
 
 
+_OPEN_CHECK_MAX_BYTES = 256 * 1024 * 1024
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_DATABASE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+
 class _DamagedDatabaseError(Exception):
-    """The file at the store's path is not a usable SQLite database."""
+    """The file at the store's path is not a usable SQLite database; a copy is at ``moved_to``."""
+
+    def __init__(self, moved_to: Path) -> None:
+        super().__init__(str(moved_to))
+        self.moved_to = moved_to
 
 
 def utc_now() -> str:
@@ -86,15 +95,18 @@ class LocalStore:
             ) from exc
         try:
             return cls._open_file(path)
-        except _DamagedDatabaseError:
-            moved = quarantine_database(path)
-            log.warning("the database %s was damaged; moved it to %s and started a fresh one", path, moved)
+        except _DamagedDatabaseError as damaged:
+            _remove_database_files(path)
+            log.warning("the database %s was damaged; moved it to %s and started a fresh one", path, damaged.moved_to)
             store = cls._open_file(path)
-            store.recovered_from = moved
+            store.recovered_from = damaged.moved_to
             return store
 
     @classmethod
     def _open_file(cls, path: Path) -> LocalStore:
+        if _has_foreign_header(path):
+            # Not SQLite at all: copy it aside before SQLite touches it (closing would delete its -wal).
+            raise _DamagedDatabaseError(_copy_aside(path))
         try:
             connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
@@ -102,16 +114,30 @@ class LocalStore:
         store = cls(connection, path)
         try:
             store._configure()
+            store._check_on_open()
             store._migrate()
         except sqlite3.DatabaseError as exc:
-            connection.close()
             if exc.sqlite_errorcode in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
-                raise _DamagedDatabaseError(str(exc)) from exc
+                moved = _copy_aside(path)  # while the connection still holds the -wal
+                connection.close()
+                raise _DamagedDatabaseError(moved) from exc
+            connection.close()
             raise describe_store_error(exc, path) from exc
         except BaseException:
             connection.close()
             raise
         return store
+
+    def _check_on_open(self) -> None:
+        # A quick_check reads every page (~30 ms for 10,000 messages): worth it to catch a damaged
+        # file before writing into it, but not for huge stores, where `ohm doctor` runs it instead.
+        if self.path is None or self.path.stat().st_size > _OPEN_CHECK_MAX_BYTES:
+            return
+        result = str(self._db.execute("PRAGMA quick_check(1)").fetchone()[0])
+        if result != "ok":
+            error = sqlite3.DatabaseError(f"database disk image is malformed ({result})")
+            error.sqlite_errorcode = sqlite3.SQLITE_CORRUPT
+            raise error
 
     @classmethod
     def open_in_memory(cls) -> LocalStore:
@@ -124,6 +150,7 @@ class LocalStore:
     def _configure(self) -> None:
         # Reading the schema first makes a damaged header fail here, before anything is written.
         self._db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        self._refuse_newer_schema()
         mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         if self.path is not None and str(mode).lower() != "wal":
             raise sqlite3.OperationalError(f"could not switch to WAL mode (got {mode})")
@@ -131,14 +158,17 @@ class LocalStore:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA busy_timeout=5000")
 
+    def _refuse_newer_schema(self) -> None:
+        current = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if current > len(MIGRATIONS):
+            raise StoreError(
+                f"The local database at {self.path} was written by a newer Ohm (schema {current}, "
+                f"this one knows {len(MIGRATIONS)}). Update Ohm, or set OHM_DATA_DIR to another folder."
+            )
+
     def _migrate(self) -> None:
         with self._lock:
             current = int(self._db.execute("PRAGMA user_version").fetchone()[0])
-            if current > len(MIGRATIONS):
-                raise StoreError(
-                    f"The local database at {self.path} was written by a newer Ohm (schema {current}, "
-                    f"this one knows {len(MIGRATIONS)}). Update Ohm, or set OHM_DATA_DIR to another folder."
-                )
             for index in range(current, len(MIGRATIONS)):
                 # Raw BEGIN/COMMIT: sqlite errors must reach open() unconverted to spot a damaged file.
                 self._db.execute("BEGIN IMMEDIATE")
@@ -767,23 +797,57 @@ def split_sql(script: str) -> list[str]:
 def quarantine_database(path: Path) -> Path:
     """Move a damaged database (and its -wal/-shm/-journal files) aside; returns the new path.
 
-    The file is renamed, never deleted or overwritten, so whatever is recoverable in it
-    stays available to the user. The WAL goes with it: replayed into a fresh database it
-    would corrupt that one too.
+    For callers such as ``ohm doctor`` that found damage with no connection open. The files
+    are kept, never deleted or overwritten, so whatever is recoverable stays available.
+    """
+    moved = _copy_aside(path)
+    _remove_database_files(path)
+    return moved
+
+
+def _has_foreign_header(path: Path) -> bool:
+    """True when ``path`` holds bytes that are not an SQLite database (empty files are fine)."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(len(_SQLITE_HEADER))
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return False  # unreadable: let SQLite report it with its own error
+    return bool(head) and head != _SQLITE_HEADER
+
+
+def _copy_aside(path: Path) -> Path:
+    """Copy the database files to ``<name>.corrupt-<timestamp>[-wal|-shm|-journal]``.
+
+    Copied, not renamed: the WAL of a damaged file may hold its last committed changes, and a
+    live connection (or Windows) may still hold the originals open.
     """
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = path.with_name(f"{path.name}.corrupt-{stamp}")
     try:
-        for suffix in ("", "-wal", "-shm", "-journal"):
+        for suffix in _DATABASE_SUFFIXES:
             source = path.with_name(path.name + suffix)
             if source.exists():
-                os.replace(source, target.with_name(target.name + suffix))
+                shutil.copyfile(source, target.with_name(target.name + suffix))
     except OSError as exc:
         raise StoreError(
-            f"The local database at {path} is damaged and could not be moved aside ({exc.strerror or exc}). "
-            f"Move it away yourself (keep it: it may hold recoverable chats) and start Ohm again."
+            f"The local database at {path} is damaged and could not be copied aside ({exc.strerror or exc}). "
+            "Move it away yourself (keep it: it may hold recoverable chats) and start Ohm again."
         ) from exc
     return target
+
+
+def _remove_database_files(path: Path) -> None:
+    # The WAL goes too: replayed into a fresh database it would damage that one as well.
+    try:
+        for suffix in _DATABASE_SUFFIXES:
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"The local database at {path} is damaged and could not be replaced ({exc.strerror or exc}); "
+            "a copy is next to it. Move the file away yourself and start Ohm again."
+        ) from exc
 
 
 def describe_store_error(exc: sqlite3.Error, path: Path | None) -> StoreError:

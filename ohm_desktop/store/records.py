@@ -100,3 +100,4 @@ class SearchHit:
             "artifact_type": self.artifact_type,
             "version_number": self.version_number,
         }
+

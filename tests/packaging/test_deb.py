@@ -8,18 +8,38 @@ from pathlib import Path
 
 import pytest
 
-from tests.packaging.conftest import last_json_line, record_measurement, require_tool, run_command, user_environment
+from tests.packaging.conftest import (
+    last_json_line,
+    record_measurement,
+    require_tool,
+    run_command,
+    user_environment,
+)
 
 MIB = 1024 * 1024
 QT_XCB_PACKAGES = {
-    "libxcb-cursor0", "libxkbcommon-x11-0", "libxkbcommon0", "libegl1", "libgl1", "libfontconfig1",
-    "libdbus-1-3", "libxcb-icccm4", "libxcb-image0", "libxcb-keysyms1", "libxcb-randr0",
-    "libxcb-render-util0", "libxcb-shape0", "libxcb-xkb1", "libx11-xcb1",
+    "libxcb-cursor0",
+    "libxkbcommon-x11-0",
+    "libxkbcommon0",
+    "libegl1",
+    "libgl1",
+    "libfontconfig1",
+    "libdbus-1-3",
+    "libxcb-icccm4",
+    "libxcb-image0",
+    "libxcb-keysyms1",
+    "libxcb-randr0",
+    "libxcb-render-util0",
+    "libxcb-shape0",
+    "libxcb-xkb1",
+    "libx11-xcb1",
 }
 
 
 def _field(deb: Path, name: str) -> str:
-    return subprocess.run(["dpkg-deb", "-f", str(deb), name], capture_output=True, text=True, check=True).stdout.strip()
+    return subprocess.run(
+        ["dpkg-deb", "-f", str(deb), name], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def test_deb_metadata(deb_file: Path, version: str) -> None:
@@ -27,7 +47,7 @@ def test_deb_metadata(deb_file: Path, version: str) -> None:
     assert _field(deb_file, "Package") == "ohm-desktop"
     assert _field(deb_file, "Version") == version
     depends = {dep.strip().split(" ")[0] for dep in _field(deb_file, "Depends").split(",")}
-    assert QT_XCB_PACKAGES <= depends, QT_XCB_PACKAGES - depends
+    assert depends >= QT_XCB_PACKAGES, QT_XCB_PACKAGES - depends
     assert "gnome-keyring" in _field(deb_file, "Recommends")
     size = deb_file.stat().st_size
     record_measurement(deb_bytes=size, deb_mib=round(size / MIB, 1))
@@ -36,7 +56,9 @@ def test_deb_metadata(deb_file: Path, version: str) -> None:
 
 def test_deb_layout(deb_file: Path) -> None:
     require_tool("dpkg-deb")
-    listing = subprocess.run(["dpkg-deb", "-c", str(deb_file)], capture_output=True, text=True, check=True).stdout
+    listing = subprocess.run(
+        ["dpkg-deb", "-c", str(deb_file)], capture_output=True, text=True, check=True
+    ).stdout
     entries = {line.split(None, 5)[5] for line in listing.splitlines()}
     expected = {
         "./opt/ohm-desktop/ohm-desktop",
@@ -92,7 +114,9 @@ def test_dpkg_install_then_start_then_remove(deb_file: Path, version: str, tmp_p
         assert result.stdout.strip() == f"ohm {version}"
 
         smoke = run_command(
-            ["/usr/bin/ohm-desktop", "--smoke-test"], env=user_environment(QT_QPA_PLATFORM="offscreen"), cwd=tmp_path
+            ["/usr/bin/ohm-desktop", "--smoke-test"],
+            env=user_environment(QT_QPA_PLATFORM="offscreen"),
+            cwd=tmp_path,
         )
         assert smoke.returncode == 0, smoke.stderr
         assert last_json_line(smoke.stdout)["ok"] is True
@@ -100,7 +124,9 @@ def test_dpkg_install_then_start_then_remove(deb_file: Path, version: str, tmp_p
         xvfb_run = require_tool("xvfb-run")
         env = user_environment()
         env.pop("QT_QPA_PLATFORM", None)
-        windowed = run_command([xvfb_run, "-a", "/usr/bin/ohm-desktop", "--smoke-test"], env=env, cwd=tmp_path)
+        windowed = run_command(
+            [xvfb_run, "-a", "/usr/bin/ohm-desktop", "--smoke-test"], env=env, cwd=tmp_path
+        )
         assert windowed.returncode == 0, windowed.stderr
         assert last_json_line(windowed.stdout)["ok"] is True
         record_measurement(deb_installed_offline=bool(offline))

@@ -50,15 +50,17 @@ def test_window_smoke_test_offscreen(bundle: Path, tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         report = last_json_line(result.stdout)
         assert report["ok"] is True
-        assert EXPECTED_DOCKS <= set(report["docks"])  # type: ignore[call-overload]
+        assert set(report["docks"]) >= EXPECTED_DOCKS  # type: ignore[call-overload]
         startup_ms.append(float(report["startup_ms"]))  # type: ignore[arg-type]
     record_measurement(
         frozen_startup_ms_median=round(statistics.median(startup_ms), 1),
         frozen_startup_ms_runs=[round(v, 1) for v in startup_ms],
         frozen_process_wall_ms_median=round(statistics.median(wall_ms), 1),
     )
-    print(f"frozen start-up: median {statistics.median(startup_ms):.0f} ms in-app, "
-          f"{statistics.median(wall_ms):.0f} ms process wall clock")
+    print(
+        f"frozen start-up: median {statistics.median(startup_ms):.0f} ms in-app, "
+        f"{statistics.median(wall_ms):.0f} ms process wall clock"
+    )
 
 
 def test_window_smoke_test_under_xvfb(bundle: Path, tmp_path: Path) -> None:
@@ -76,7 +78,7 @@ def test_window_smoke_test_under_xvfb(bundle: Path, tmp_path: Path) -> None:
     assert "Could not load the Qt platform plugin" not in result.stderr
     report = last_json_line(result.stdout)
     assert report["ok"] is True
-    assert EXPECTED_DOCKS <= set(report["docks"])  # type: ignore[call-overload]
+    assert set(report["docks"]) >= EXPECTED_DOCKS  # type: ignore[call-overload]
 
 
 def test_a_full_ask_turn_against_the_fake_gateway(bundle: Path, tmp_path: Path) -> None:
@@ -123,8 +125,11 @@ def test_keyring_secret_service_from_the_frozen_app(bundle: Path, tmp_path: Path
         for output in (added.stdout, added.stderr, listed.stdout, listed.stderr):
             assert secret not in output
     finally:
-        labels = [k["label"] for k in json.loads(run_command([ohm, "keys", "list", "--json"], env=env).stdout or "[]")
-                  if k["source"] == "keyring" and k["label"].endswith("9f3a")]
+        labels = [
+            k["label"]
+            for k in json.loads(run_command([ohm, "keys", "list", "--json"], env=env).stdout or "[]")
+            if k["source"] == "keyring" and k["label"].endswith("9f3a")
+        ]
         for label in labels:
             run_command([ohm, "keys", "remove", label], env=env)
 
@@ -141,9 +146,18 @@ def _bundled_modules(bundle: Path) -> set[str]:
 
 def test_lazily_imported_libraries_are_bundled(bundle: Path, tmp_path: Path) -> None:
     modules = _bundled_modules(bundle)
-    for name in ("openai", "supabase", "qasync", "keyring.backends.SecretService", "secretstorage", "jeepney"):
+    for name in (
+        "openai",
+        "supabase",
+        "qasync",
+        "keyring.backends.SecretService",
+        "secretstorage",
+        "jeepney",
+    ):
         assert name in modules, f"{name} is not in the frozen app"
-    commands = sorted(p.stem for p in (ROOT / "ohm_desktop" / "cli").glob("*.py") if not p.stem.startswith("_"))
+    commands = sorted(
+        p.stem for p in (ROOT / "ohm_desktop" / "cli").glob("*.py") if not p.stem.startswith("_")
+    )
     for command in commands:
         assert f"ohm_desktop.cli.{command}" in modules
     if "ohm_desktop.cli.sync" in modules:
@@ -168,7 +182,9 @@ def test_every_bundled_library_resolves(bundle: Path) -> None:
             if handle.read(4) != b"\x7fELF":
                 continue
         out = run_command([ldd, str(path)], env=env).stdout
-        unresolved += [f"{path.relative_to(bundle)}: {line.strip()}" for line in out.splitlines() if "not found" in line]
+        unresolved += [
+            f"{path.relative_to(bundle)}: {line.strip()}" for line in out.splitlines() if "not found" in line
+        ]
     assert not unresolved, "\n".join(unresolved)
 
 
@@ -185,10 +201,14 @@ def test_no_test_data_or_secrets_are_packaged(bundle: Path) -> None:
         relative = path.relative_to(bundle)
         assert path.name not in forbidden_names, relative
         assert relative.parts[:2] not in (("_internal", "tests"), ("_internal", "supabase_standin")), relative
-        assert not (relative.parts[:2] == ("_internal", "ohm_desktop") and "tests" in relative.parts), relative
+        assert not (relative.parts[:2] == ("_internal", "ohm_desktop") and "tests" in relative.parts), (
+            relative
+        )
         assert path.suffix not in (".sqlite3", ".db"), relative
     modules = _bundled_modules(bundle)
-    leaked = sorted(m for m in modules if m.split(".")[0] in ("tests", "pytest", "_pytest", "pytestqt", "hypothesis"))
+    leaked = sorted(
+        m for m in modules if m.split(".")[0] in ("tests", "pytest", "_pytest", "pytestqt", "hypothesis")
+    )
     assert not leaked, leaked
     checkout = str(ROOT).encode()
     venv = str(ROOT / ".venv").encode()

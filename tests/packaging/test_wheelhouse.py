@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import venv
 from pathlib import Path
 
@@ -39,7 +38,17 @@ def test_installs_by_name_without_an_index(wheelhouse: Path, tmp_path: Path) -> 
     python = _fresh_venv(tmp_path / "venv")
     env = _offline_env()
     install = run_command(
-        [str(python), "-m", "pip", "install", "-q", "--no-index", "--find-links", str(wheelhouse), "ohm-desktop"],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-index",
+            "--find-links",
+            str(wheelhouse),
+            "ohm-desktop",
+        ],
         env=env,
         timeout=600,
     )
@@ -48,8 +57,12 @@ def test_installs_by_name_without_an_index(wheelhouse: Path, tmp_path: Path) -> 
     assert version.returncode == 0, version.stderr
     assert version.stdout.strip() == f"ohm {project_version()}"
     imports = run_command(
-        [str(python), "-c", "import PySide6.QtWidgets, qasync, openai, supabase, keyring, ohm_desktop.config as c; "
-         "assert (c.resources_dir() / 'agents.toml').exists()"],
+        [
+            str(python),
+            "-c",
+            "import PySide6.QtWidgets, qasync, openai, supabase, keyring, ohm_desktop.config as c; "
+            "assert (c.resources_dir() / 'agents.toml').exists()",
+        ],
         env=env,
         cwd=tmp_path,
     )
@@ -62,13 +75,24 @@ def test_installs_from_a_source_tree_without_an_index(wheelhouse: Path, tmp_path
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(ROOT / name, source / name)
-    shutil.copytree(ROOT / "ohm_desktop", source / "ohm_desktop", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "ohm_desktop", source / "ohm_desktop", ignore=shutil.ignore_patterns("__pycache__")
+    )
     python = _fresh_venv(tmp_path / "venv")
     install = run_command(
-        [str(python), "-m", "pip", "install", "-q", "--no-index", "--find-links", str(wheelhouse), str(source)],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-index",
+            "--find-links",
+            str(wheelhouse),
+            str(source),
+        ],
         env=_offline_env(),
         timeout=600,
     )
     assert install.returncode == 0, install.stdout + install.stderr
     assert subprocess.run([str(python), "-c", "import ohm_desktop"], cwd=tmp_path).returncode == 0
-    assert sys.executable  # the suite's own interpreter is untouched

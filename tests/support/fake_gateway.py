@@ -64,6 +64,8 @@ class KeyBehaviour:
     disconnect_after_chunks: int | None = None
     # Error body message for ``status`` answers; "{key}" becomes the raw key, like gateways that echo it.
     error_message: str | None = None
+    # OpenAI-style x-ratelimit-*-requests headers on answers of a rate-limited key (not every gateway sends them).
+    ratelimit_headers: bool = True
 
 
 @dataclass
@@ -161,7 +163,7 @@ class FakeGateway:
         with self._lock:
             behaviour = self._behaviours.get(key)
             state = self._states.get(key)
-            if behaviour is None or behaviour.rate_limit_rps is None or state is None:
+            if behaviour is None or behaviour.rate_limit_rps is None or state is None or not behaviour.ratelimit_headers:
                 return {}
             rate = behaviour.rate_limit_rps
             remaining = int(state.tokens)
@@ -181,7 +183,8 @@ class FakeGateway:
                 return None
             if behaviour.status is not None:
                 message = (behaviour.error_message or "scripted failure").replace("{key}", key)
-                return _error(behaviour.status, message)
+                scripted = {"Retry-After": "1"} if behaviour.status == 429 and behaviour.retry_after else None
+                return _error(behaviour.status, message, headers=scripted)
             if behaviour.out_of_credits_after is not None and state.successes >= behaviour.out_of_credits_after:
                 return _error(402, "Your account is out of credits.", code="insufficient_quota")
             if behaviour.rate_limit_rps is not None:
@@ -193,8 +196,9 @@ class FakeGateway:
                     headers = {}
                     if behaviour.retry_after:
                         headers["Retry-After"] = f"{max(0.001, (1.0 - state.tokens) / rate):.3f}"
-                    headers["x-ratelimit-remaining-requests"] = "0"
-                    headers["x-ratelimit-reset-requests"] = f"{max(0.001, (1.0 - state.tokens) / rate):.3f}s"
+                    if behaviour.ratelimit_headers:
+                        headers["x-ratelimit-remaining-requests"] = "0"
+                        headers["x-ratelimit-reset-requests"] = f"{max(0.001, (1.0 - state.tokens) / rate):.3f}s"
                     return _error(429, "Rate limit exceeded.", code="rate_limit_exceeded", headers=headers)
                 state.tokens -= 1.0
             state.successes += 1

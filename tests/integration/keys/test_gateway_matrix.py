@@ -202,3 +202,41 @@ async def test_tool_calls_split_across_chunks_reassemble(fake: FakeGateway) -> N
     await gateway.aclose()
     assert calls[0]["name"] == "write" and json.loads(calls[0]["arguments"]) == args
     assert calls[1]["name"] == "read"
+
+
+async def test_429_with_retry_after_cools_the_key_for_that_long(fake: FakeGateway) -> None:
+    fake.behave(A, KeyBehaviour(rate_limit_rps=1, retry_after=True, ratelimit_headers=False))
+    gateway = make(fake, A, B, base_backoff_s=30, max_backoff_s=30)
+    rotations: list[KeyRotation] = []
+    for _ in range(3):  # A, B, then A again inside the same second: 429 with Retry-After ≈ 1 s
+        await gateway.complete(model="m", messages=MESSAGES, max_tokens=5, on_rotation=rotations.append)
+    await gateway.aclose()
+    assert [status for key, status in fake.attempts if key == A] == [200, 429]
+    assert [(r.from_key, r.to_key, r.reason) for r in rotations] == [("key 1 …1111", "key 2 …2222", "rate_limited")]
+    cooling = gateway.pool.snapshot()[0]
+    assert cooling.state == "cooling" and 0.3 < cooling.cooldown_remaining_s <= 1.0  # Retry-After, not 30 s
+
+
+async def test_429_without_retry_after_backs_off_exponentially(fake: FakeGateway) -> None:
+    fake.behave(A, KeyBehaviour(status=429, retry_after=False))
+    keys = [ApiKey(A, "a", "env", "key 1 …1111"), ApiKey(B, "b", "env", "key 2 …2222")]
+    pool = KeyPool(keys, base_backoff_s=2.0, max_backoff_s=60, rng=lambda: 1.0)
+    gateway = Gateway(pool, base_url=fake.url)
+    await gateway.complete(model="m", messages=MESSAGES, max_tokens=5)
+    first = pool.snapshot()[0].cooldown_remaining_s
+    # Once A's cooldown is over it is tried again, fails again, and the next cooldown doubles.
+    await asyncio.sleep(first)
+    await gateway.complete(model="m", messages=MESSAGES, max_tokens=5)
+    second = pool.snapshot()[0].cooldown_remaining_s
+    await gateway.aclose()
+    assert 1.8 < first <= 2.0 and 3.8 < second <= 4.0
+    assert [status for key, status in fake.attempts if key == A] == [429, 429]
+
+
+async def test_rate_limit_headers_pace_a_key_instead_of_provoking_429s(fake: FakeGateway) -> None:
+    fake.behave(A, KeyBehaviour(rate_limit_rps=5, retry_after=True))
+    gateway = make(fake, A)
+    await asyncio.gather(*(gateway.complete(model="m", messages=MESSAGES, max_tokens=5) for _ in range(15)))
+    await gateway.aclose()
+    statuses = [status for _, status in fake.attempts]
+    assert statuses.count(200) == 15 and statuses.count(429) <= 2  # only the first burst may overshoot

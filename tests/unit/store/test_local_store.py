@@ -100,8 +100,8 @@ def test_wal_foreign_keys_and_full_sync_are_on(store: LocalStore) -> None:
     assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store._db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-    with pytest.raises(StoreError):
-        store.write_version("no-such-chat", "bom", BOM, change_summary="s", created_by="you")
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        store._db.execute("INSERT INTO artifacts VALUES ('a', 'no-such-chat', 'bom', 0, 'now')")
 
 
 # ------------------------------------------------------------------ search
