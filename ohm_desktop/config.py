@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ohm_desktop.core.errors import ConfigError
+from ohm_desktop.profiles import GatewayProfile
 
 APP_NAME = "ohm-desktop"
 BYTEZ_GATEWAY_URL = "https://api.bytez.com/models/v2/openai/v1"
@@ -69,6 +70,8 @@ class Settings(BaseModel):
     supabase_anon_key: str | None = None  # a public key by Supabase's design, not a secret
     compile_feedback: bool = True
     active_profile: str = "bytez"
+    # User-defined gateway profiles (ohm_desktop/profiles.py); built-ins need no entry here.
+    profiles: dict[str, GatewayProfile] = Field(default_factory=dict)
 
     def effective_gateway_url(self) -> str:
         return os.environ.get("OHM_GATEWAY_URL") or self.gateway_url or BYTEZ_GATEWAY_URL

@@ -101,21 +101,26 @@ def linked_system_libraries(bundle: Path) -> tuple[set[str], set[str]]:
 
 def owning_packages(library_paths: set[str]) -> set[str]:
     """Debian packages that own the given files (tries the /usr-merged spellings too)."""
-    packages: set[str] = set()
-    for path in sorted(library_paths):
-        candidates = {path, os.path.realpath(path)}
-        for candidate in list(candidates):
+    spellings: dict[str, str] = {}
+    for path in library_paths:
+        for candidate in {path, os.path.realpath(path)}:
+            spellings[candidate] = path
             if candidate.startswith("/usr/lib/"):
-                candidates.add(candidate[len("/usr") :])
+                spellings[candidate[len("/usr") :]] = path
             elif candidate.startswith("/lib/"):
-                candidates.add("/usr" + candidate)
-        for candidate in sorted(candidates):
-            result = subprocess.run(["dpkg", "-S", candidate], capture_output=True, text=True)
-            if result.returncode == 0:
-                for line in result.stdout.splitlines():
-                    owners = line.split(": ", 1)[0]
-                    packages.update(owner.split(":")[0].strip() for owner in owners.split(","))
-                break
+                spellings["/usr" + candidate] = path
+    # One dpkg -S call for all of them; paths no package owns are reported on stderr, and that is fine.
+    result = subprocess.run(["dpkg", "-S", *sorted(spellings)], capture_output=True, text=True)
+    packages: set[str] = set()
+    owned: set[str] = set()
+    for line in result.stdout.splitlines():
+        owners, _sep, file = line.partition(": ")
+        if file in spellings:
+            owned.add(spellings[file])
+            packages.update(owner.split(":")[0].strip() for owner in owners.split(","))
+    unowned = library_paths - owned
+    if unowned:
+        print(f"note: no Debian package owns {', '.join(sorted(unowned))}; not declared in Depends.")
     return packages
 
 

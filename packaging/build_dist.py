@@ -20,6 +20,7 @@ import sys
 import tarfile
 import time
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,15 +105,18 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     add_cli_command()
     sizes: dict[str, object] = {"version": version, "unpacked_bytes": tree_size(BUNDLE)}
-    tarball = build_tarball(version)
+    # The tar.gz (zlib, releases the GIL) and the .deb (dpkg-deb's xz) compress in parallel.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        tarball_job = pool.submit(build_tarball, version)
+        if sys.platform.startswith("linux") and shutil.which("dpkg-deb"):
+            deb = build_deb(BUNDLE, version, DIST, ROOT)
+            sizes["deb"] = deb.name
+            sizes["deb_bytes"] = deb.stat().st_size
+        else:
+            print("dpkg-deb not found: skipping the .deb (Debian/Ubuntu only).", file=sys.stderr)
+        tarball = tarball_job.result()
     sizes["tar_gz"] = tarball.name
     sizes["tar_gz_bytes"] = tarball.stat().st_size
-    if sys.platform.startswith("linux") and shutil.which("dpkg-deb"):
-        deb = build_deb(BUNDLE, version, DIST, ROOT)
-        sizes["deb"] = deb.name
-        sizes["deb_bytes"] = deb.stat().st_size
-    else:
-        print("dpkg-deb not found: skipping the .deb (Debian/Ubuntu only).", file=sys.stderr)
     sizes["build_seconds"] = round(time.monotonic() - started, 1)
     (DIST / "sizes.json").write_text(json.dumps(sizes, indent=2) + "\n", encoding="utf-8")
     mib = 1024 * 1024

@@ -1,7 +1,9 @@
-"""Render ohm_desktop/resources/icons/ohm-desktop.svg to the PNG sizes desktops and installers use.
+"""Render ohm_desktop/resources/icons/ohm-desktop.svg to the icons desktops and installers use.
 
-Run from the repository root: ``python packaging/make_icons.py``. The PNGs are committed, so the
-build does not need this step; rerun it only after editing the SVG.
+PNGs at 48/128/256 (Linux menu, hicolor theme, window icon), ``packaging/windows/ohm-desktop.ico``
+and ``packaging/macos/ohm-desktop.icns`` (Qt's own ico/icns image writers). Run from anywhere:
+``python packaging/make_icons.py``. The outputs are committed, so builds do not need this step;
+rerun it only after editing the SVG.
 """
 
 from __future__ import annotations
@@ -10,8 +12,11 @@ import os
 import sys
 from pathlib import Path
 
-ICONS = Path(__file__).resolve().parent.parent / "ohm_desktop" / "resources" / "icons"
+PACKAGING = Path(__file__).resolve().parent
+ICONS = PACKAGING.parent / "ohm_desktop" / "resources" / "icons"
 SIZES = (48, 128, 256)
+# Platform icon files, rendered at the size their installers display best.
+PLATFORM_ICONS = ((PACKAGING / "windows" / "ohm-desktop.ico", 256), (PACKAGING / "macos" / "ohm-desktop.icns", 512))
 
 
 def main() -> int:
@@ -25,14 +30,15 @@ def main() -> int:
     if not renderer.isValid():
         print("The SVG icon could not be parsed.", file=sys.stderr)
         return 1
-    for size in SIZES:
+    targets = [(ICONS / f"ohm-desktop-{size}.png", size) for size in SIZES] + list(PLATFORM_ICONS)
+    for target, size in targets:
         image = QImage(size, size, QImage.Format.Format_ARGB32)
         image.fill(Qt.GlobalColor.transparent)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         renderer.render(painter)
         painter.end()
-        target = ICONS / f"ohm-desktop-{size}.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
         if not image.save(str(target)):
             print(f"Could not write {target}.", file=sys.stderr)
             return 1

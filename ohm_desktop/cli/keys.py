@@ -83,7 +83,14 @@ def _remove(args: argparse.Namespace) -> int:
 
 def _import_env(args: argparse.Namespace) -> int:
     count = _store(args).import_env()
-    print(f"Imported {count} key(s) into the OS keyring." if count else "No new BYTEZ_API_KEY_* keys to import.")
+    if count:
+        # Ohm never edits the user's shell or .env.local files; it says what is now redundant.
+        print(
+            f"Imported {count} key(s) into the OS keyring. You can now delete the BYTEZ_API_KEY_* lines "
+            "from .env.local and your environment."
+        )
+    else:
+        print("No new BYTEZ_API_KEY_* keys to import.")
     return 0
 
 

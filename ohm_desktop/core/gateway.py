@@ -42,11 +42,18 @@ _REASONS: dict[Outcome, RotationReason] = {
 class _Failure(Exception):
     """One attempt failed in a way another key (or a later try) may fix."""
 
-    def __init__(self, outcome: Outcome, detail: str, retry_after_s: float | None = None) -> None:
+    def __init__(
+        self,
+        outcome: Outcome,
+        detail: str,
+        retry_after_s: float | None = None,
+        rate_limit: RateLimitInfo | None = None,
+    ) -> None:
         super().__init__(detail)
         self.outcome = outcome
         self.detail = detail
         self.retry_after_s = retry_after_s
+        self.rate_limit = rate_limit
 
 
 class Gateway:
@@ -183,7 +190,9 @@ class Gateway:
                 if not received:
                     attempt.failed(lease, failure)
                     continue
-                self._pool.release(lease, failure.outcome, retry_after_s=failure.retry_after_s)
+                self._pool.release(
+                    lease, failure.outcome, retry_after_s=failure.retry_after_s, rate_limit=failure.rate_limit
+                )
                 raise StreamInterruptedError(
                     f"The answer was cut off after it started ({failure.detail}); what arrived is kept — "
                     "press Retry to ask again."
@@ -209,7 +218,8 @@ class Gateway:
             status = exc.status_code
             detail = self._redactor.redact(f"HTTP {status}: {_error_message(exc)}")
             if status == 429:
-                return _Failure("rate_limited", detail, _retry_after(exc))
+                headers = getattr(getattr(exc, "response", None), "headers", None) or {}
+                return _Failure("rate_limited", detail, _retry_after(exc), _rate_limit(headers))
             if status == 402:
                 return _Failure("out_of_credits", detail)
             if status in (401, 403):
@@ -223,6 +233,9 @@ class Gateway:
         if isinstance(exc, openai.APIConnectionError) or _is_transport_error(exc):
             detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             return _Failure("network", self._redactor.redact(detail))
+        if isinstance(exc, openai.APIError):
+            # An error event inside an SSE stream: the SDK raises it without an HTTP status.
+            return _Failure("server_error", self._redactor.redact(f"stream error: {_error_message(exc)}"))
         raise exc
 
 
@@ -259,7 +272,9 @@ class _Attempts:
         return lease
 
     def failed(self, lease: KeyLease, failure: _Failure) -> None:
-        self._pool.release(lease, failure.outcome, retry_after_s=failure.retry_after_s)
+        self._pool.release(
+            lease, failure.outcome, retry_after_s=failure.retry_after_s, rate_limit=failure.rate_limit
+        )
         log.info("attempt with %s failed: %s", lease.label, failure.detail)
         self._last = (lease.label, failure.outcome)
         self._last_detail = failure.detail
@@ -316,7 +331,10 @@ def _rate_limit(headers: Any) -> RateLimitInfo | None:
     if remaining is None or reset is None:
         return None
     try:
-        return RateLimitInfo(int(float(remaining)), _duration_s(str(reset)))
+        limit = headers.get("x-ratelimit-limit-requests")
+        return RateLimitInfo(
+            int(float(remaining)), _duration_s(str(reset)), int(float(limit)) if limit is not None else None
+        )
     except ValueError:
         return None
 

@@ -69,7 +69,8 @@ class RateLimitInfo:
     """What the gateway's ``x-ratelimit-*`` headers said about a key's request budget."""
 
     remaining: int
-    reset_s: float
+    reset_s: float  # until the budget is full again (OpenAI semantics)
+    limit: int | None = None  # the full budget, when the gateway says
 
 
 @dataclass(slots=True)
@@ -82,15 +83,34 @@ class _Slot:
     # Request budget from rate-limit headers: with it the pool paces a key instead of
     # discovering its limit through 429s (each of which costs an upstream call).
     remaining: int | None = None
+    budget_limit: int | None = None
+    budget_seen_at: float = 0.0
     budget_reset_at: float = 0.0
     recorded: bool = False  # a lasting state of this key is in the health file
 
-    def budget_allows(self, now: float) -> bool:
+    def budget(self, now: float) -> int | None:
+        """Requests the key's budget allows now (None: unknown, so unlimited by the pool)."""
         if self.remaining is None:
-            return True
-        # Past the reset the budget has refilled by at least one request: probe with one.
-        allowed = self.remaining if now < self.budget_reset_at else max(self.remaining, 1)
-        return self.in_flight < allowed
+            return None
+        if self.budget_limit is None or self.budget_limit <= self.remaining:
+            # Without the full size, past the reset the budget has refilled by at least one: probe.
+            return self.remaining if now < self.budget_reset_at else max(self.remaining, 1)
+        # A token bucket refills linearly from `remaining` to `limit` over the reset time.
+        span = self.budget_reset_at - self.budget_seen_at
+        fraction = 1.0 if span <= 0 else min(1.0, (now - self.budget_seen_at) / span)
+        return self.remaining + math.floor((self.budget_limit - self.remaining) * fraction + 1e-9)
+
+    def budget_allows(self, now: float) -> bool:
+        allowed = self.budget(now)
+        return allowed is None or self.in_flight < allowed
+
+    def budget_frees_at(self) -> float:
+        """When the budget next allows one more request than is in flight now."""
+        if self.remaining is None or self.budget_limit is None or self.budget_limit <= self.remaining:
+            return self.budget_reset_at
+        needed = self.in_flight - self.remaining + 1
+        span = self.budget_reset_at - self.budget_seen_at
+        return self.budget_seen_at + span * min(1.0, needed / (self.budget_limit - self.remaining))
 
 
 @dataclass(slots=True)
@@ -284,7 +304,7 @@ class KeyPool:
             if state != "healthy":
                 waits.append(max(0.0, slot.available_at - now))
             elif not slot.budget_allows(now):
-                waits.append(max(0.0, slot.budget_reset_at - now))
+                waits.append(max(0.0, slot.budget_frees_at() - now))
             else:
                 waits.append(0.0)
         return min(waits) if waits else None
@@ -362,8 +382,8 @@ class KeyPool:
         slot.in_flight = max(0, slot.in_flight - 1)
         now = self._clock()
         if rate_limit is not None:
-            slot.remaining = rate_limit.remaining
-            slot.budget_reset_at = now + rate_limit.reset_s
+            slot.remaining, slot.budget_limit = rate_limit.remaining, rate_limit.limit
+            slot.budget_seen_at, slot.budget_reset_at = now, now + rate_limit.reset_s
         if outcome == "ok":
             slot.consecutive_failures = 0
             if slot.state != "invalid":
@@ -372,6 +392,10 @@ class KeyPool:
             slot.consecutive_failures += 1
             delay = retry_after_s if retry_after_s is not None else self._jittered(slot, self._base)
             slot.state, slot.available_at = "cooling", now + max(0.0, delay)
+            if rate_limit is None:
+                # The budget we believed in was wrong: after the cooldown, probe with one request.
+                slot.remaining, slot.budget_limit = 0, None
+                slot.budget_seen_at, slot.budget_reset_at = now, slot.available_at
         elif outcome == "out_of_credits":
             slot.state, slot.available_at = "out_of_credits", now + self._credits_cooldown
         elif outcome == "invalid":

@@ -140,12 +140,12 @@ class AvrBuilder:
 
     def _defines(self, board: BoardSpec) -> list[str]:
         return [f"-mmcu={board.mcu}", f"-DF_CPU={board.f_cpu}", f"-DARDUINO={ARDUINO_IDE_VERSION}",
-                f"-DARDUINO_{board.board_define}", "-DARDUINO_ARCH_AVR"]
+                f"-DARDUINO_{board.board_define}", "-DARDUINO_ARCH_AVR", *board.extra_flags]
 
     def _cache_key(self, board: BoardSpec, extra: str = "") -> str:
         basis = "|".join([_FLAGS_REVISION, self.toolchain.gcc_version, str(self.toolchain.platform_dir),
                           self.toolchain.platform_version, board.mcu, board.f_cpu, board.board_define,
-                          board.core, board.variant, extra])
+                          board.core, board.variant, " ".join(board.extra_flags), extra])
         return hashlib.sha256(basis.encode()).hexdigest()[:16]
 
     async def _core_archive(self, board: BoardSpec) -> tuple[Path, bool]:

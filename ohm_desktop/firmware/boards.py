@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +57,7 @@ class BoardSpec:
     ram_max: int | None
     upload_protocol: str | None
     upload_speed: int | None
+    extra_flags: tuple[str, ...] = ()
 
 
 def read_board(platform_dir: Path, fqbn: Fqbn) -> BoardSpec | None:
@@ -62,13 +65,7 @@ def read_board(platform_dir: Path, fqbn: Fqbn) -> BoardSpec | None:
     boards_txt = platform_dir / "boards.txt"
     if not boards_txt.is_file():
         return None
-    properties: dict[str, str] = {}
-    for raw in boards_txt.read_text(encoding="utf-8", errors="replace").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        properties[key.strip()] = value.strip()
+    properties = _read_properties(boards_txt)
     prefix = f"{fqbn.board}."
     board = {k[len(prefix):]: v for k, v in properties.items() if k.startswith(prefix)}
     if "name" not in board:
@@ -76,15 +73,18 @@ def read_board(platform_dir: Path, fqbn: Fqbn) -> BoardSpec | None:
     chosen = dict(fqbn.options)
     for menu in {k.split(".")[1] for k in board if k.startswith("menu.")}:
         values = [k.split(".")[2] for k in board if k.startswith(f"menu.{menu}.") and k.count(".") == 2]
-        value = chosen.get(menu, values[0] if values else None)
-        if value is None:
+        selected = chosen.get(menu, values[0] if values else None)
+        if selected is None:
             continue
-        option_prefix = f"menu.{menu}.{value}."
+        option_prefix = f"menu.{menu}.{selected}."
         for key, setting in list(board.items()):
             if key.startswith(option_prefix):
                 board[key[len(option_prefix):]] = setting
     if "build.mcu" not in board:
         return None
+    # USB boards (Leonardo, Micro) need build.extra_flags = {build.usb_flags} from platform.txt.
+    context = {**_read_properties(platform_dir / "platform.txt"), **board}
+    extra_flags = tuple(shlex.split(_expand(board.get("build.extra_flags", ""), context)))
     return BoardSpec(
         fqbn=str(fqbn),
         name=board["name"],
@@ -97,7 +97,30 @@ def read_board(platform_dir: Path, fqbn: Fqbn) -> BoardSpec | None:
         ram_max=_int(board.get("upload.maximum_data_size")),
         upload_protocol=board.get("upload.protocol"),
         upload_speed=_int(board.get("upload.speed")),
+        extra_flags=extra_flags,
     )
+
+
+def _read_properties(path: Path) -> dict[str, str]:
+    """An Arduino ``key=value`` properties file (boards.txt, platform.txt)."""
+    properties: dict[str, str] = {}
+    if not path.is_file():
+        return properties
+    for raw in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        properties[key.strip()] = value.strip()
+    return properties
+
+
+def _expand(value: str, context: dict[str, str], depth: int = 0) -> str:
+    """Replace ``{name}`` references with their values (recursively, bounded against cycles)."""
+    if depth > 8 or "{" not in value:
+        return value
+    expanded = re.sub(r"\{([\w.]+)\}", lambda m: context.get(m[1], ""), value)
+    return _expand(expanded, context, depth + 1) if expanded != value else expanded
 
 
 def _int(value: str | None) -> int | None:

@@ -17,8 +17,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from ohm_desktop.core.errors import UsageError
 from ohm_desktop.firmware.compiler import SketchCompiler
-from ohm_desktop.firmware.result import CompileResult
+from ohm_desktop.firmware.result import CompileDiagnostic, CompileResult
 from ohm_desktop.firmware.results_store import CompileResultStore
 from ohm_desktop.store import ArtifactVersion, LocalStore, StoreChange
 
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 AskDebug = Callable[[str, str], Awaitable[None]]
 """``async def ask_debug(chat_id, context)``: run one DEBUG turn in that chat with ``context`` attached."""
 
+HUMAN_AUTHORS = frozenset({"you", "user"})
 CompileState = Literal["compiling", "done", "repairing", "stopped"]
 
 
@@ -134,7 +136,9 @@ class CompileLoop:
             if not chain.awaiting_debug:
                 chain.pending = version
             return
-        self._start(version, repair=change.origin == "local")
+        # Versions from other workstations, and ones a person wrote or reverted to, are checked but
+        # not rewritten behind the user's back: only what an agent wrote here goes back to DEBUG.
+        self._start(version, repair=change.origin == "local" and version.created_by not in HUMAN_AUTHORS)
 
     def _start(self, version: ArtifactVersion, *, repair: bool) -> None:
         chain = _Chain()
@@ -156,7 +160,12 @@ class CompileLoop:
     async def check(self, version: ArtifactVersion) -> CompileResult:
         """Compile one code version, store the result on it and tell listeners."""
         self._notify(CompileUpdate(version.chat_id, version.id, version.version_number, "compiling"))
-        result = await self._compiler.compile_content(version.content)
+        try:
+            result = await self._compiler.compile_content(version.content)
+        except UsageError as exc:
+            # A bad board name or a sketch without .ino is the model's to fix, like a compile error.
+            board = str(version.content.get("board") or "")
+            result = CompileResult(status="errors", board=board, diagnostics=(CompileDiagnostic(exc.message),))
         self._results.save(version.id, result)
         self._notify(CompileUpdate(version.chat_id, version.id, version.version_number, "done", result))
         return result

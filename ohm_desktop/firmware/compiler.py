@@ -109,7 +109,14 @@ class SketchCompiler:
         if builder is None:
             builder = AvrBuilder(toolchain, self.cache_dir, jobs=self._jobs)
             self._avr_builders[toolchain.platform_dir] = builder
-        outcome = await builder.build(sketch, spec, work_dir / "avr", hex_out=hex_out)
+        try:
+            outcome = await builder.build(sketch, spec, work_dir / "avr", hex_out=hex_out)
+        except RuntimeError as exc:
+            # The Arduino core itself failed to build: nothing in the sketch can fix that.
+            return CompileResult(
+                status="no_toolchain", board=str(fqbn), toolchain=toolchain.label, duration_ms=_ms(started),
+                hint=f"{exc} Reinstall the toolchain (gcc-avr, avr-libc, arduino-core-avr) or install arduino-cli.",
+            )
         return CompileResult(
             status="errors" if outcome.diagnostics else "ok",
             board=str(fqbn),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Literal
 
 from ohm_desktop.firmware.result import CompileDiagnostic
 
@@ -29,7 +30,7 @@ def parse_gcc_output(output: str, roots: Iterable[Path], *, include_warnings: bo
         line = raw_line.rstrip()
         match = _GCC_LINE.match(line)
         if match:
-            severity = "warning" if match["sev"] == "warning" else "error"
+            severity: Literal["error", "warning"] = "warning" if match["sev"] == "warning" else "error"
             if severity == "warning" and not include_warnings:
                 continue
             diagnostic = CompileDiagnostic(

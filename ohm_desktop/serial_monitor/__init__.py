@@ -8,7 +8,13 @@ from ohm_desktop.serial_monitor.session import (
     SerialSession,
     list_ports,
 )
-from ohm_desktop.serial_monitor.upload import UploadPlan, UploadResult, UploadToolMissingError, plan_upload, upload_sketch
+from ohm_desktop.serial_monitor.upload import (
+    UploadPlan,
+    UploadResult,
+    UploadToolMissingError,
+    plan_upload,
+    upload_sketch,
+)
 
 __all__ = [
     "COMMON_BAUD_RATES",

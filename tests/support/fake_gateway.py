@@ -66,6 +66,8 @@ class KeyBehaviour:
     error_message: str | None = None
     # OpenAI-style x-ratelimit-*-requests headers on answers of a rate-limited key (not every gateway sends them).
     ratelimit_headers: bool = True
+    # Send an SSE error event (``data: {"error": ...}``) instead of chunk N+1, then end the stream.
+    stream_error_after_chunks: int | None = None
 
 
 @dataclass
@@ -102,7 +104,7 @@ class FakeGateway:
     def behave(self, key: str, behaviour: KeyBehaviour) -> None:
         with self._lock:
             self._behaviours[key] = behaviour
-            self._states[key] = _KeyState(tokens=behaviour.rate_limit_rps or 0.0, refilled_at=time.monotonic())
+            self._states[key] = _KeyState(tokens=_bucket_size(behaviour), refilled_at=time.monotonic())
 
     def start(self, port: int = 0) -> FakeGateway:
         ready = threading.Event()
@@ -165,11 +167,11 @@ class FakeGateway:
             state = self._states.get(key)
             if behaviour is None or behaviour.rate_limit_rps is None or state is None or not behaviour.ratelimit_headers:
                 return {}
-            rate = behaviour.rate_limit_rps
+            rate, size = behaviour.rate_limit_rps, _bucket_size(behaviour)
             remaining = int(state.tokens)
-            reset = (1.0 - (state.tokens - remaining)) / rate if remaining == 0 else (rate - state.tokens) / rate
+            reset = (size - state.tokens) / rate  # OpenAI: until the budget is back to its initial state
         return {
-            "x-ratelimit-limit-requests": str(int(rate)),
+            "x-ratelimit-limit-requests": str(int(size)),
             "x-ratelimit-remaining-requests": str(remaining),
             "x-ratelimit-reset-requests": f"{max(reset, 0.001):.3f}s",
         }
@@ -190,15 +192,17 @@ class FakeGateway:
             if behaviour.rate_limit_rps is not None:
                 now = time.monotonic()
                 rate = behaviour.rate_limit_rps
-                state.tokens = min(rate, state.tokens + (now - state.refilled_at) * rate)
+                state.tokens = min(_bucket_size(behaviour), state.tokens + (now - state.refilled_at) * rate)
                 state.refilled_at = now
                 if state.tokens < 1.0:
                     headers = {}
                     if behaviour.retry_after:
                         headers["Retry-After"] = f"{max(0.001, (1.0 - state.tokens) / rate):.3f}"
                     if behaviour.ratelimit_headers:
+                        size = _bucket_size(behaviour)
+                        headers["x-ratelimit-limit-requests"] = str(int(size))
                         headers["x-ratelimit-remaining-requests"] = "0"
-                        headers["x-ratelimit-reset-requests"] = f"{max(0.001, (1.0 - state.tokens) / rate):.3f}s"
+                        headers["x-ratelimit-reset-requests"] = f"{max(0.001, (size - state.tokens) / rate):.3f}s"
                     return _error(429, "Rate limit exceeded.", code="rate_limit_exceeded", headers=headers)
                 state.tokens -= 1.0
             state.successes += 1
@@ -270,6 +274,10 @@ class FakeGateway:
             nonlocal sent
             if behaviour.disconnect_after_chunks is not None and sent >= behaviour.disconnect_after_chunks:
                 raise ConnectionResetError("scripted disconnect")
+            if behaviour.stream_error_after_chunks is not None and sent >= behaviour.stream_error_after_chunks:
+                error = {"error": {"message": "upstream model overloaded", "type": "server_error", "code": None}}
+                await response.write(f"data: {json.dumps(error)}\n\n".encode())
+                raise _StreamEnded
             chunk: dict[str, Any] = {
                 "id": completion_id,
                 "object": "chat.completion.chunk",
@@ -302,6 +310,9 @@ class FakeGateway:
             if (seen.body.get("stream_options") or {}).get("include_usage"):
                 await send({}, with_usage=True)
             await response.write(b"data: [DONE]\n\n")
+        except _StreamEnded:
+            await response.write_eof()
+            return response
         except ConnectionResetError:
             # Drop the TCP connection without a clean end of stream, like a network cut.
             if request.transport is not None:
@@ -309,6 +320,15 @@ class FakeGateway:
             return response
         await response.write_eof()
         return response
+
+
+def _bucket_size(behaviour: KeyBehaviour) -> float:
+    """A key's token bucket holds one second of requests (at least one request)."""
+    return max(1.0, behaviour.rate_limit_rps or 0.0)
+
+
+class _StreamEnded(Exception):
+    """A scripted in-stream error was sent; the stream ends cleanly after it."""
 
 
 def _completion(

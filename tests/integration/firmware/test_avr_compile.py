@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ohm_desktop.firmware.compiler import SketchCompiler
 from ohm_desktop.firmware.sketch import Sketch
 from ohm_desktop.firmware.toolchain import AvrGccToolchain
@@ -20,6 +22,14 @@ async def test_known_good_sketch_compiles_for_uno_with_memory_use(compiler: Sket
     assert result.flash_bytes is not None and 1000 < result.flash_bytes < result.flash_max
     assert result.ram_bytes is not None and 100 < result.ram_bytes < result.ram_max
     assert result.errors == ()
+
+
+@pytest.mark.parametrize(("board", "flash_max"), [("arduino:avr:mega", 253952), ("arduino:avr:leonardo", 28672)])
+async def test_other_avr_boards_compile_with_their_own_limits(compiler: SketchCompiler, board: str,
+                                                              flash_max: int) -> None:
+    result = await compiler.compile(_sketch(GOOD_SKETCH), board)
+    assert result.ok, result.output[-2000:]
+    assert result.board == board and result.flash_max == flash_max
 
 
 async def test_known_broken_sketch_reports_errors_at_the_ino_line(compiler: SketchCompiler) -> None:

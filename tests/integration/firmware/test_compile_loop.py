@@ -129,3 +129,34 @@ async def test_compiling_does_not_block_the_event_loop(compiler: SketchCompiler)
         ticks += 1
     await loop.drain()
     assert ticks > 3  # the loop kept running other work while avr-gcc ran
+
+
+async def test_a_bad_board_name_is_an_error_debug_can_fix(compiler: SketchCompiler) -> None:
+    store = LocalStore.open_in_memory()
+    chat = store.create_chat()
+    debug = ScriptedDebug(store, [GOOD_SKETCH])
+    loop = CompileLoop(store, compiler, ask_debug=debug)
+    loop.attach()
+    bad = store.write_version(chat.id, "code", {"board": "uno", "files": [{"path": "s.ino", "content": GOOD_SKETCH}]},
+                              change_summary="x", created_by="CODE")
+    await loop.drain()
+    result = loop.result_for(bad.id)
+    assert result is not None and result.status == "errors" and "FQBN" in result.errors[0].message
+    assert len(debug.contexts) == 1 and "FQBN" in debug.contexts[0]
+    fixed = store.get_version(chat.id, "code")
+    assert fixed is not None and fixed.version_number == 2
+    fixed_result = loop.result_for(fixed.id)
+    assert fixed_result is not None and fixed_result.ok
+
+
+async def test_versions_a_person_wrote_are_checked_but_not_sent_to_debug(compiler: SketchCompiler) -> None:
+    store = LocalStore.open_in_memory()
+    chat = store.create_chat()
+    debug = ScriptedDebug(store, [GOOD_SKETCH])
+    loop = CompileLoop(store, compiler, ask_debug=debug)
+    loop.attach()
+    mine = store.write_version(chat.id, "code", _code(BROKEN_SKETCH), change_summary="my edit", created_by="you")
+    await loop.drain()
+    assert debug.contexts == []
+    result = loop.result_for(mine.id)
+    assert result is not None and result.status == "errors"

@@ -240,3 +240,33 @@ async def test_rate_limit_headers_pace_a_key_instead_of_provoking_429s(fake: Fak
     await gateway.aclose()
     statuses = [status for _, status in fake.attempts]
     assert statuses.count(200) == 15 and statuses.count(429) <= 2  # only the first burst may overshoot
+
+
+async def test_only_key_rate_limited_waits_out_retry_after_and_succeeds(fake: FakeGateway) -> None:
+    fake.behave(A, KeyBehaviour(rate_limit_rps=1, retry_after=True, ratelimit_headers=False))
+    gateway = make(fake, A)
+    rotations: list[KeyRotation] = []
+    await gateway.complete(model="m", messages=MESSAGES, max_tokens=5)
+    assert await stream_text(gateway, rotations, deadline_s=5)
+    await gateway.aclose()
+    assert [status for _, status in fake.attempts] == [200, 429, 200]
+    waits = [r for r in rotations if r.to_key is None]
+    assert waits and waits[0].reason == "rate_limited" and 0.3 < waits[0].wait_s <= 1.0
+
+
+async def test_sse_error_event_before_first_chunk_is_retried_on_another_key(fake: FakeGateway) -> None:
+    fake.behave(A, KeyBehaviour(stream_error_after_chunks=0))
+    gateway = make(fake, A, B)
+    rotations: list[KeyRotation] = []
+    assert await stream_text(gateway, rotations) == "hello world, this is a streamed answer"
+    await gateway.aclose()
+    assert [(r.from_key, r.to_key, r.reason) for r in rotations] == [("key 1 …1111", "key 2 …2222", "server_error")]
+
+
+async def test_sse_error_event_after_first_chunk_interrupts_without_retry(fake: FakeGateway) -> None:
+    fake.behave(A, KeyBehaviour(stream_error_after_chunks=2))
+    gateway = make(fake, A, B)
+    with pytest.raises(StreamInterruptedError, match="upstream model overloaded"):
+        await stream_text(gateway)
+    await gateway.aclose()
+    assert len(fake.requests) == 1

@@ -70,6 +70,10 @@ def test_boards_txt_gives_mcu_limits_and_menu_options() -> None:
     old_nano = read_board(DEBIAN_AVR_PLATFORM, Fqbn.parse("arduino:avr:nano:cpu=atmega328old"))
     assert old_nano is not None and old_nano.upload_speed == 57600
     assert read_board(DEBIAN_AVR_PLATFORM, Fqbn.parse("arduino:avr:nosuchboard")) is None
+    leonardo = read_board(DEBIAN_AVR_PLATFORM, Fqbn.parse("arduino:avr:leonardo"))
+    assert leonardo is not None and "-DUSB_VID=0x2341" in leonardo.extra_flags
+    assert '-DUSB_PRODUCT="Arduino Leonardo"' in leonardo.extra_flags
+    assert uno.extra_flags == ()
 
 
 def test_bad_fqbn_is_a_usage_error() -> None:

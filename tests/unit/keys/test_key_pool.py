@@ -133,3 +133,33 @@ def test_malformed_keys_are_refused_with_a_sentence(bad: str) -> None:
     with pytest.raises(UsageError) as info:
         validate_key(bad)
     assert bad.strip() not in info.value.message or not bad.strip()
+
+
+def test_rate_limit_budget_refills_linearly_to_the_limit() -> None:
+    from ohm_desktop.core.keys import RateLimitInfo
+
+    p, clock = pool(1, per_key_concurrency=8)
+    lease = p.try_acquire()
+    assert lease is not None
+    # OpenAI semantics: 0 left now, full (4) again in 2 s -> one more request every 0.5 s.
+    p.release(lease, "ok", rate_limit=RateLimitInfo(remaining=0, reset_s=2.0, limit=4))
+    assert p.try_acquire() is None and p.next_available_in() == 0.5
+    clock.now += 0.5
+    first = p.try_acquire()
+    assert first is not None and p.try_acquire() is None
+    clock.now += 0.5  # two refilled, one of them in flight
+    assert p.try_acquire() is not None and p.try_acquire() is None
+    clock.now += 1.0
+    assert [p.try_acquire() is not None for _ in range(3)] == [True, True, False]  # 4 in flight = the limit
+
+
+def test_budget_without_a_limit_header_probes_one_after_the_reset() -> None:
+    from ohm_desktop.core.keys import RateLimitInfo
+
+    p, clock = pool(1)
+    lease = p.try_acquire()
+    assert lease is not None
+    p.release(lease, "ok", rate_limit=RateLimitInfo(remaining=0, reset_s=1.0))
+    assert p.try_acquire() is None and p.next_available_in() == 1.0
+    clock.now += 1.0
+    assert p.try_acquire() is not None and p.try_acquire() is None

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from ohm_desktop.serial_monitor import SerialLine, SerialPortError, SerialSession
-from tests.unit.serial_monitor.conftest import FakeBoardEnd, wait_for
+from tests.support.pty_pair import FakeBoardEnd, wait_for
 
 
 def _rx(session: SerialSession) -> list[str]:
@@ -75,7 +75,7 @@ async def test_context_for_debug_has_the_port_and_the_last_lines(pty_board: Fake
 
 async def test_missing_port_is_one_clear_sentence(tmp_path: Path) -> None:
     session = SerialSession(str(tmp_path / "ttyACM9"))
-    with pytest.raises(SerialPortError, match="Cannot open the serial port .*plugged in"):
+    with pytest.raises(SerialPortError, match=r"Cannot open the serial port .*plugged in"):
         await session.open()
     with pytest.raises(SerialPortError, match="not open"):
         await session.send_line("x")
