@@ -7,14 +7,15 @@ Nothing here is global; callers own the Runtime and close it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ohm_desktop.config import Paths, Settings, load_settings, resources_dir
 from ohm_desktop.core.agents import AgentRegistry, load_registry
 from ohm_desktop.core.gateway import Gateway
-from ohm_desktop.core.keys import KeyPool, KeyStore
+from ohm_desktop.core.keys import ApiKey, KeyPool, KeyStore
 from ohm_desktop.core.orchestrator import Orchestrator
 from ohm_desktop.core.redaction import SecretRedactor
+from ohm_desktop.profiles import resolve_gateway
 from ohm_desktop.store import LocalStore
 
 
@@ -36,10 +37,13 @@ class Runtime:
 
 
 def load_agent_registry(paths: Paths, settings: Settings) -> AgentRegistry:
-    """Bundled agents, the user's agents.toml over them, then per-agent Settings overrides."""
+    """Bundled agents, the user's agents.toml over them, then the active profile and Settings overrides."""
     registry = load_registry(resources_dir() / "agents.toml", paths.user_agents_file)
-    overrides = {intent: (o.model, o.max_tokens) for intent, o in settings.agent_overrides.items()}
-    return registry.with_overrides(overrides)
+    gateway = resolve_gateway(settings)
+    registry = registry.with_overrides(gateway.agent_overrides)
+    if gateway.router_model:
+        registry = replace(registry, router=replace(registry.router, model=gateway.router_model))
+    return registry
 
 
 def build_runtime(
@@ -57,14 +61,20 @@ def build_runtime(
     if store is None:
         store = LocalStore.open(paths.database)
         store.recover_interrupted()
+    resolved = resolve_gateway(settings)
     key_store = KeyStore(paths, redactor)
-    key_pool = KeyPool(key_store.load(), per_key_concurrency=settings.per_key_concurrency)
-    gateway = Gateway(key_pool, base_url=settings.effective_gateway_url(), request_timeout_s=settings.request_deadline_s)
+    keys = key_store.load()
+    if not keys and resolved.placeholder_key is not None:
+        # A local server (llama.cpp, Ollama) needs no key; the pool still wants one to lease.
+        keys = [ApiKey(resolved.placeholder_key, "local", "env", "local server")]
+    key_pool = KeyPool(keys, per_key_concurrency=settings.per_key_concurrency)
+    gateway = Gateway(key_pool, base_url=resolved.base_url, request_timeout_s=settings.request_deadline_s)
     orchestrator = Orchestrator(
         store,
         gateway,
         registry,
         max_tool_rounds=settings.max_tool_rounds,
         history_token_budget=settings.history_token_budget,
+        native_tools=resolved.profile.native_tools,
     )
     return Runtime(paths, settings, redactor, store, key_store, key_pool, gateway, registry, orchestrator)

@@ -101,6 +101,7 @@ class Orchestrator:
         max_tool_rounds: int = 4,
         history_token_budget: int = 24_000,
         partial_save_interval_s: float = 0.5,
+        native_tools: bool = True,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
@@ -110,6 +111,8 @@ class Orchestrator:
         self._max_tool_rounds = max_tool_rounds
         self._history_budget_chars = history_token_budget * _CHARS_PER_TOKEN
         self._partial_save_interval_s = partial_save_interval_s
+        # Small local models often cannot emit tool_calls: they write fenced JSON instead.
+        self._native_tools = native_tools
         self._clock = clock
 
     async def run_turn(self, request: TurnRequest) -> AsyncIterator[TurnEvent]:
@@ -233,7 +236,7 @@ class Orchestrator:
         state: _TurnState,
         emit: Emit,
     ) -> None:
-        tools = [TOOL_SCHEMAS[name] for name in agent.tools]
+        tools = [TOOL_SCHEMAS[name] for name in agent.tools] if self._native_tools else []
         for round_number in range(self._max_tool_rounds + 1):
             # The last round offers no tools, so the turn always ends with an answer.
             offer = tools if tools and round_number < self._max_tool_rounds else None

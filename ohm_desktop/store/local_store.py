@@ -604,12 +604,17 @@ class LocalStore:
             scope += " AND c.id = ?"
             params.append(chat_id)
         open_mark, close_mark = mark
+        # Rank first, then make snippets for the rows shown only: snippet() is the costly part
+        # and SQLite would otherwise compute it for every match before sorting.
         message_rows = self._db.execute(
             "SELECT m.id, m.chat_id, c.title, m.seq, m.role,"
             " snippet(messages_fts, 0, ?, ?, '…', 12), bm25(messages_fts)"
             " FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid JOIN chats c ON c.id = m.chat_id"
-            f" WHERE messages_fts MATCH ?{scope} ORDER BY bm25(messages_fts) LIMIT ?",
-            (open_mark, close_mark, match, *params, limit),
+            " WHERE messages_fts MATCH ? AND messages_fts.rowid IN ("
+            "  SELECT f.rowid FROM messages_fts f JOIN messages m ON m.rowid = f.rowid JOIN chats c ON c.id = m.chat_id"
+            f"  WHERE f.messages_fts MATCH ?{scope} ORDER BY bm25(f.messages_fts) LIMIT ?)"
+            " ORDER BY bm25(messages_fts)",
+            (open_mark, close_mark, match, match, *params, limit),
         ).fetchall()
         hits = [
             SearchHit(

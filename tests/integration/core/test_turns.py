@@ -243,3 +243,24 @@ async def test_no_keys_is_an_error_event_and_the_user_message_is_kept(
         assert "ohm keys add" in messages[1].metadata["stopped"]
     finally:
         await runtime.aclose()
+
+
+async def test_offline_profile_needs_no_key_and_writes_through_fenced_json(
+    gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch, isolated_dirs: Path
+) -> None:
+    from ohm_desktop.config import Paths, Settings, save_settings
+
+    monkeypatch.setenv("OHM_GATEWAY_URL", gateway.url)  # stands in for llama-server on :8080
+    save_settings(Paths.from_environment(), Settings(active_profile="llama-cpp"))
+    block = json.dumps({"tool": "write", "artifact_type": "bom", "content": BOM, "change_summary": "local"})
+    gateway.set_responder(lambda r: Reply(text="bom") if is_router(r) else Reply(text=f"```json\n{block}\n```"))
+    runtime = build_runtime()
+    try:
+        chat = runtime.store.create_chat()
+        events = await collect(runtime, TurnRequest(chat.id, "parts list please"))
+        assert runtime.store.get_version(chat.id, "bom") is not None
+    finally:
+        await runtime.aclose()
+    assert isinstance(events[0], AgentSelected) and events[0].model == "local"
+    assert all(r.model == "local" for r in gateway.requests)
+    assert all(r.tools is None for r in gateway.requests)  # small local models get no tool schemas
