@@ -51,8 +51,10 @@ def _guarded(name: str, probe: Callable[[Paths], Check], paths: Paths) -> Check:
 
 
 def _settings(paths: Paths) -> Check:
-    settings = load_settings(paths)
-    return Check("settings", "ok", f"{paths.settings_file} (gateway {settings.effective_gateway_url()})")
+    from ohm_desktop.profiles import resolve_gateway
+
+    gateway = resolve_gateway(load_settings(paths))
+    return Check("settings", "ok", f"{paths.settings_file} (profile {gateway.profile_name}, gateway {gateway.base_url})")
 
 
 def _store(paths: Paths) -> Check:
@@ -102,16 +104,13 @@ def _sync(paths: Paths) -> Check:
 
 
 def _tools(paths: Paths) -> Check:
-    found = {tool: shutil.which(tool) is not None for tool in ("arduino-cli", "avr-gcc", "dot")}
-    missing = [tool for tool, ok in found.items() if not ok]
-    if not found["arduino-cli"] and not found["avr-gcc"]:
-        return Check(
-            "bench tools",
-            "warn",
-            "no firmware toolchain: compile checks are off",
-            "Install arduino-cli, or `apt install gcc-avr avr-libc arduino-core-avr`.",
-        )
-    return Check("bench tools", "ok", "missing: " + ", ".join(missing) if missing else "all found")
+    from ohm_desktop.firmware import INSTALL_HINT, discover_toolchains
+
+    toolchains = discover_toolchains()
+    graphviz = "Graphviz found" if shutil.which("dot") else "no Graphviz (wiring SVG export off: apt install graphviz)"
+    if not toolchains:
+        return Check("bench tools", "warn", f"no firmware toolchain: compile checks are off; {graphviz}", INSTALL_HINT)
+    return Check("bench tools", "ok", f"compile with {toolchains[0].label}; {graphviz}")
 
 
 _PROBES: tuple[tuple[str, Callable[[Paths], Check]], ...] = (
