@@ -67,7 +67,8 @@ def build_runtime(
     if not keys and resolved.placeholder_key is not None:
         # A local server (llama.cpp, Ollama) needs no key; the pool still wants one to lease.
         keys = [ApiKey(resolved.placeholder_key, "local", "env", "local server")]
-    key_pool = KeyPool(keys, per_key_concurrency=settings.per_key_concurrency)
+    # Invalid / out-of-credits states survive restarts, so a dead key is not retried on every start.
+    key_pool = KeyPool(keys, per_key_concurrency=settings.per_key_concurrency, health_file=key_store.health_file())
     gateway = Gateway(key_pool, base_url=resolved.base_url, request_timeout_s=settings.request_deadline_s)
     orchestrator = Orchestrator(
         store,

@@ -40,7 +40,7 @@ StoreListener = Callable[[StoreChange], None]
 log = logging.getLogger(__name__)
 
 
-_OPEN_CHECK_MAX_BYTES = 256 * 1024 * 1024
+_OPEN_CHECK_MAX_BYTES = 64 * 1024 * 1024
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _DATABASE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
@@ -168,14 +168,20 @@ class LocalStore:
 
     def _migrate(self) -> None:
         with self._lock:
-            current = int(self._db.execute("PRAGMA user_version").fetchone()[0])
-            for index in range(current, len(MIGRATIONS)):
+            if int(self._db.execute("PRAGMA user_version").fetchone()[0]) >= len(MIGRATIONS):
+                return
+            while True:
                 # Raw BEGIN/COMMIT: sqlite errors must reach open() unconverted to spot a damaged file.
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
-                    for statement in split_sql(MIGRATIONS[index]):
+                    # Read again under the write lock: another Ohm process may have migrated meanwhile.
+                    current = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+                    if current >= len(MIGRATIONS):
+                        self._db.execute("COMMIT")
+                        return
+                    for statement in split_sql(MIGRATIONS[current]):
                         self._db.execute(statement)
-                    self._db.execute(f"PRAGMA user_version={index + 1}")
+                    self._db.execute(f"PRAGMA user_version={current + 1}")
                     self._db.execute("COMMIT")
                 except BaseException:
                     if self._db.in_transaction:
@@ -604,17 +610,12 @@ class LocalStore:
             scope += " AND c.id = ?"
             params.append(chat_id)
         open_mark, close_mark = mark
-        # Rank first, then make snippets for the rows shown only: snippet() is the costly part
-        # and SQLite would otherwise compute it for every match before sorting.
         message_rows = self._db.execute(
             "SELECT m.id, m.chat_id, c.title, m.seq, m.role,"
             " snippet(messages_fts, 0, ?, ?, '…', 12), bm25(messages_fts)"
             " FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid JOIN chats c ON c.id = m.chat_id"
-            " WHERE messages_fts MATCH ? AND messages_fts.rowid IN ("
-            "  SELECT f.rowid FROM messages_fts f JOIN messages m ON m.rowid = f.rowid JOIN chats c ON c.id = m.chat_id"
-            f"  WHERE f.messages_fts MATCH ?{scope} ORDER BY bm25(f.messages_fts) LIMIT ?)"
-            " ORDER BY bm25(messages_fts)",
-            (open_mark, close_mark, match, match, *params, limit),
+            f" WHERE messages_fts MATCH ?{scope} ORDER BY bm25(messages_fts) LIMIT ?",
+            (open_mark, close_mark, match, *params, limit),
         ).fetchall()
         hits = [
             SearchHit(

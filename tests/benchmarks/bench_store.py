@@ -20,11 +20,7 @@ from typing import Any
 
 from ohm_desktop.store import ARTIFACT_TYPES, LocalStore
 
-WORDS = (
-    "resistor capacitor esp32 arduino relay motor driver sensor voltage current pin ground wire solder "
-    "breadboard servo stepper mosfet diode led buzzer battery regulator i2c spi uart pwm interrupt timer "
-    "firmware sketch library header footprint datasheet tolerance pullup pulldown oscilloscope multimeter"
-).split()
+WORDS = ["resistor", "capacitor", "esp32", "arduino", "relay", "motor", "driver", "sensor", "voltage", "current", "pin", "ground", "wire", "solder", "breadboard", "servo", "stepper", "mosfet", "diode", "led", "buzzer", "battery", "regulator", "i2c", "spi", "uart", "pwm", "interrupt", "timer", "firmware", "sketch", "library", "header", "footprint", "datasheet", "tolerance", "pullup", "pulldown", "oscilloscope", "multimeter"]
 
 
 def _text(rng: random.Random, words: int) -> str:

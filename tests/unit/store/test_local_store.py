@@ -272,3 +272,33 @@ def test_an_unwritable_folder_names_the_path_and_the_fix(tmp_path: Path) -> None
     with pytest.raises(StoreError) as caught:
         LocalStore.open(blocker / "ohm.sqlite3")
     assert str(blocker) in caught.value.message and "OHM_DATA_DIR" in caught.value.message
+
+
+def test_several_processes_opening_an_old_database_migrate_it_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "old.sqlite3"
+    _build_schema(path, 1)
+    code = "import sys; from ohm_desktop.store import LocalStore; LocalStore.open(sys.argv[1]).close()"
+    root = Path(__file__).resolve().parents[3]
+    openers = [
+        subprocess.Popen([sys.executable, "-c", code, str(path)], cwd=root, stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    for opener in openers:
+        _, err = opener.communicate(timeout=60)
+        assert opener.returncode == 0, err
+    store = LocalStore.open(path)
+    assert store.schema_version == len(MIGRATIONS) and [h.message_id for h in store.search("esp32")] == ["m1"]
+    store.close()
+
+
+def test_store_benchmark_runs_at_test_size() -> None:
+    from tests.benchmarks.bench_store import run
+
+    results = run(messages=300, versions=30, writes=20, repeat=10)
+    assert results["integrity"] == "ok" and results["search_hits_esp32"] > 0
+    for metric in ("open_chat_ms", "paginate_50_ms", "search_ms", "write_version_ms"):
+        assert results[metric]["p50"] > 0
+    assert set(results["targets"]) == {"paginate_lt_50ms", "search_lt_30ms", "write_p99_lt_5ms"}
