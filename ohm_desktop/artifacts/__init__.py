@@ -6,6 +6,7 @@ never stored, and its error lines are precise enough for a model to fix its own 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,9 +38,18 @@ def validate_content(artifact_type: str, content: Any) -> ValidationResult:
         lines = []
         for error in exc.errors():
             path = ".".join(str(part) for part in error["loc"]) or "content"
-            lines.append(f"content.{path}: {error['msg']}")
+            lines.append(f"content.{path}: {error['msg']}{_got(error)}")
         return ValidationResult(False, tuple(lines))
     return ValidationResult(True)
+
+
+def _got(error: Any) -> str:
+    """`` (got 0)``: the offending value, so a model sees what it sent, not just the rule."""
+    value = error.get("input")
+    if error.get("type") == "missing" or isinstance(value, dict | list):
+        return ""
+    shown = json.dumps(value, ensure_ascii=False)
+    return f" (got {shown if len(shown) <= 60 else shown[:57] + '…'})"
 
 
 __all__ = ["SCHEMAS", "Bom", "Code", "ValidationResult", "Wiring", "validate_content"]

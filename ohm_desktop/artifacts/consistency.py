@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
+_SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
 _PIN_CALL = re.compile(
     r"\b(?:pinMode|digitalWrite|digitalRead|analogRead|analogWrite|tone|noTone|attachInterrupt|pulseIn)"
@@ -19,10 +20,14 @@ _PIN_CALL = re.compile(
 )
 _ATTACH = re.compile(r"\.\s*attach\s*\(\s*([A-Za-z_][A-Za-z0-9_]*|\d+)")
 _DEFINE = re.compile(r"^\s*#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)\s+([A-Za-z0-9_]+)\s*$", re.MULTILINE)
+# `const int LED = 9;` and the equally common non-const `int ledPin = 13;` at file scope.
 _CONST = re.compile(
-    r"\b(?:static\s+)?(?:const|constexpr)\s+(?:unsigned\s+)?(?:int|uint8_t|byte|short|long|pin_size_t|uint16_t)\s+"
-    r"([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([A-Za-z0-9_]+)\s*;"
+    r"^\s*(?:static\s+)?(?:(?:const|constexpr)\s+)?(?:unsigned\s+)?"
+    r"(?:int|uint8_t|byte|short|long|pin_size_t|uint16_t|int8_t|int16_t)\s+"
+    r"([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([A-Za-z0-9_]+)\s*;",
+    re.MULTILINE,
 )
+_DESIGNATOR_RANGE = re.compile(r"^([A-Za-z]+)(\d+)\s*[-–]\s*(?:\1)?(\d+)$")
 _BOARD_PIN = re.compile(r"^(?:D|GPIO|IO|PIN)?(\d+)$")
 _NAMED_BOARD_PIN = re.compile(r"^(?:D|GPIO|IO|A)\d+$", re.IGNORECASE)
 _BOARD_WORDS = re.compile(r"arduino|\buno\b|nano|mega|esp32|esp8266|pico|teensy|stm32|microcontroller|\bmcu\b", re.I)
@@ -52,6 +57,22 @@ def normalise_pin(pin: str) -> str:
     return text
 
 
+def expand_designators(text: str) -> list[str]:
+    """``"R1, R2"`` → [R1, R2]; ``"R1-R4"``/``"R1-4"`` → [R1, R2, R3, R4]; ``"U1"`` → [U1].
+
+    One BOM line often stands for several identical parts; each may be wired on its own.
+    """
+    designators: list[str] = []
+    for piece in re.split(r"[,;\s]+", text.strip()):
+        match = _DESIGNATOR_RANGE.match(piece)
+        if match and int(match.group(3)) - int(match.group(2)) in range(1, 200):
+            prefix, first, last = match.group(1), int(match.group(2)), int(match.group(3))
+            designators.extend(f"{prefix}{number}" for number in range(first, last + 1))
+        elif piece:
+            designators.append(piece)
+    return designators
+
+
 def split_endpoint(endpoint: str) -> tuple[str, str] | None:
     """``U1.D9`` → (``U1``, ``D9``); a bare net name such as ``GND`` → None."""
     part, dot, pin = endpoint.strip().partition(".")
@@ -60,18 +81,21 @@ def split_endpoint(endpoint: str) -> tuple[str, str] | None:
 
 def code_pins(code: dict[str, Any]) -> dict[str, str]:
     """Pins the firmware uses: normalised pin → ``file:line`` of the first use."""
+    files = [(str(f.get("path", "sketch.ino")), str(f.get("content", ""))) for f in code.get("files", [])]
+    # Names first, across every file: pins are usually #defined in a header used by the .ino.
+    names: dict[str, str] = {}
+    for _, text in files:
+        names.update(dict(_DEFINE.findall(text)))
+        names.update(dict(_CONST.findall(text)))
     used: dict[str, str] = {}
-    for file in code.get("files", []):
-        text = str(file.get("content", ""))
-        path = str(file.get("path", "sketch.ino"))
-        names = {name: value for name, value in _DEFINE.findall(text)}
-        names.update({name: value for name, value in _CONST.findall(text)})
+    for path, text in files:
         for regex in (_PIN_CALL, _ATTACH):
             for match in regex.finditer(text):
                 token = match.group(1)
                 for _ in range(4):  # follow NAME -> OTHER_NAME -> 9 chains, bounded
                     if token in names:
                         token = names[token]
+                # Unresolved names (LED_BUILTIN, function parameters) are not guessed at.
                 if not (token.isdigit() or _ANALOG_PIN.match(token.upper())):
                     continue
                 line = text.count("\n", 0, match.start()) + 1
@@ -84,16 +108,15 @@ def check_consistency(
 ) -> list[Finding]:
     """Every finding between the three artifacts; an empty list when they agree (or are absent)."""
     findings: list[Finding] = []
-    designators = {
-        str(part.get("designator")).strip()
-        for part in (bom or {}).get("parts", [])
-        if isinstance(part, dict) and part.get("designator")
-    }
-    boards = {
-        str(part.get("designator")).strip()
-        for part in (bom or {}).get("parts", [])
-        if isinstance(part, dict) and part.get("designator") and _BOARD_WORDS.search(str(part.get("name", "")))
-    }
+    designators: set[str] = set()
+    boards: set[str] = set()
+    for part in (bom or {}).get("parts", []):
+        if not isinstance(part, dict) or not part.get("designator"):
+            continue
+        names = expand_designators(str(part["designator"]))
+        designators.update(names)
+        if _BOARD_WORDS.search(str(part.get("name", ""))):
+            boards.update(names)
     wired_parts: set[str] = set()
     pins_by_part: dict[str, set[str]] = {}
     for index, connection in enumerate((wiring or {}).get("connections", [])):
@@ -128,4 +151,5 @@ def check_consistency(
     if bom is not None and wiring is not None:
         for designator in sorted(designators - wired_parts):
             findings.append(Finding("info", "bom", designator, f"{designator} is in the BOM but never wired"))
-    return findings
+    # Most serious first (stable within a severity), the order a panel or an agent reads them in.
+    return sorted(findings, key=lambda finding: _SEVERITY_ORDER[finding.severity])

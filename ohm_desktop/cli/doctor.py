@@ -62,13 +62,20 @@ def _store(paths: Paths) -> Check:
 
     store = LocalStore.open(paths.database)
     try:
-        integrity = store._db.execute("PRAGMA quick_check").fetchone()[0]
+        integrity = store.integrity_check()
         chats = len(store.list_chats(limit=100_000))
         schema = store.schema_version
     finally:
         store.close()
     if integrity != "ok":
         return Check("local store", "fail", f"{paths.database}: {integrity}", "Back up the file, then delete it.")
+    if store.recovered_from is not None:
+        return Check(
+            "local store",
+            "warn",
+            f"{paths.database} was damaged and replaced; the old file is at {store.recovered_from}",
+            "Keep the old file if you need to recover anything from it.",
+        )
     return Check("local store", "ok", f"{paths.database} (schema {schema}, {chats} chats)")
 
 

@@ -34,6 +34,7 @@ from ohm_desktop.store.records import (
     SearchHit,
     StoreChange,
 )
+from ohm_desktop.store.writer_lease import WriterLease, lease_is_live, sweep_dead_leases
 
 StoreListener = Callable[[StoreChange], None]
 
@@ -69,6 +70,7 @@ class LocalStore:
         self._db = connection
         #: Where a damaged database file was moved by :meth:`open`, if it had to be.
         self.recovered_from: Path | None = None
+        self._lease: WriterLease | None = None
         self._lock = threading.RLock()
         self._listeners: list[StoreListener] = []
         self._pending: list[StoreChange] = []
@@ -94,13 +96,19 @@ class LocalStore:
                 "Make it writable, or set OHM_DATA_DIR to a folder you can write to."
             ) from exc
         try:
-            return cls._open_file(path)
+            store = cls._open_file(path)
         except _DamagedDatabaseError as damaged:
             _remove_database_files(path)
             log.warning("the database %s was damaged; moved it to %s and started a fresh one", path, damaged.moved_to)
             store = cls._open_file(path)
             store.recovered_from = damaged.moved_to
-            return store
+        try:
+            store._lease = WriterLease.acquire(path)
+        except OSError:
+            # Without a lease this process's streaming replies look orphaned to other processes;
+            # everything else works, so this is not worth refusing to open over.
+            log.warning("could not take a writer lease next to %s", path, exc_info=True)
+        return store
 
     @classmethod
     def _open_file(cls, path: Path) -> LocalStore:
@@ -195,6 +203,9 @@ class LocalStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            if self._lease is not None:
+                self._lease.release()
+                self._lease = None
 
     # ------------------------------------------------------------ transactions
     @contextmanager
@@ -374,7 +385,7 @@ class LocalStore:
             )
             db.execute(
                 "INSERT INTO messages (id, chat_id, seq, role, content, status, agent_intent, agent_name, model,"
-                " metadata_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " metadata_json, created_at, writer_lease) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     message.id,
                     chat_id,
@@ -387,6 +398,7 @@ class LocalStore:
                     model,
                     _json(message.metadata),
                     message.created_at,
+                    self._lease.id if status == "streaming" and self._lease is not None else None,
                 ),
             )
             self._touch_chat(chat_id)
@@ -456,12 +468,25 @@ class LocalStore:
         return int(self._db.execute("SELECT COUNT(*) FROM messages WHERE chat_id = ?", (chat_id,)).fetchone()[0])
 
     def recover_interrupted(self) -> int:
-        """Mark messages left ``streaming`` by a crash as ``interrupted`` (and ship them)."""
-        ids = [row[0] for row in self._db.execute("SELECT id FROM messages WHERE status = 'streaming'")]
-        for message_id in ids:
+        """Mark messages left ``streaming`` by a crashed process as ``interrupted`` (and ship them).
+
+        Replies still being streamed by a live process (this one, or the window while an
+        ``ohm`` command runs) are left alone: their writer's lease is still held.
+        Returns how many messages were marked.
+        """
+        rows = self._db.execute("SELECT id, writer_lease FROM messages WHERE status = 'streaming'").fetchall()
+        own = self._lease.id if self._lease is not None else None
+        orphans = [
+            message_id
+            for message_id, lease in rows
+            if lease is None or (lease != own and (self.path is None or not lease_is_live(self.path, lease)))
+        ]
+        for message_id in orphans:
             message = self.get_message(message_id)
             self.finish_message(message_id, content=message.content, status="interrupted")
-        return len(ids)
+        if self.path is not None:
+            sweep_dead_leases(self.path)
+        return len(orphans)
 
     # --------------------------------------------------------------- artifacts
     def get_artifact(self, chat_id: str, artifact_type: ArtifactType) -> Artifact | None:
@@ -859,7 +884,8 @@ def _remove_database_files(path: Path) -> None:
 def describe_store_error(exc: sqlite3.Error, path: Path | None) -> StoreError:
     """A SQLite failure as one sentence naming the file and what the user can do about it."""
     where = str(path) if path is not None else "memory"
-    code = getattr(exc, "sqlite_errorcode", None)
+    extended = getattr(exc, "sqlite_errorcode", None)
+    code = None if extended is None else extended & 0xFF  # the primary code of an extended one
     text = str(exc).lower()
     if code == sqlite3.SQLITE_FULL or "full" in text:
         advice = "The disk is full: free some space and try again; nothing saved before was lost."
@@ -876,6 +902,8 @@ def describe_store_error(exc: sqlite3.Error, path: Path | None) -> StoreError:
         )
     elif code == sqlite3.SQLITE_BUSY or "locked" in text:
         advice = "Another Ohm process is holding the database: wait for it to finish and try again."
+    elif code == sqlite3.SQLITE_IOERR:
+        advice = "The disk reported an error: check that it is still attached and has free space, then try again."
     else:
         advice = "Try again; if it keeps happening, run `ohm doctor`."
     return StoreError(f"The local database at {where} failed ({exc}). {advice}")

@@ -110,4 +110,11 @@ MIGRATIONS: tuple[str, ...] = (
         created_at  TEXT NOT NULL
     );
     """,
+    # 4: which process is streaming a message, so one Ohm process never marks another's live
+    # reply as interrupted (see LocalStore.recover_interrupted); a partial index keeps that
+    # lookup cheap however many messages there are.
+    """
+    ALTER TABLE messages ADD COLUMN writer_lease TEXT;
+    CREATE INDEX messages_streaming ON messages (status) WHERE status = 'streaming';
+    """,
 )

@@ -47,6 +47,7 @@ def gateway() -> Iterator[FakeGateway]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(300)
 def test_kill_ohm_ask_mid_stream_leaves_a_consistent_store(gateway: FakeGateway, isolated_dirs: Path) -> None:
     database = isolated_dirs / "data" / "ohm.sqlite3"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OHM_GATEWAY_URL": gateway.url, "BYTEZ_API_KEY_1": KEY}

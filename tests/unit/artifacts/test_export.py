@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import subprocess
 import zipfile
@@ -94,14 +95,6 @@ def test_arduino_into_an_existing_folder_creates_the_sketch_folder_inside(tmp_pa
     assert (tmp_path / "exports" / "sketch" / "sketch.ino") in written
 
 
-@pytest.mark.skipif(shutil.which("arduino-cli") is None, reason="arduino-cli not installed")
-def test_arduino_cli_accepts_the_exported_folder(tmp_path: Path) -> None:
-    export_artifact("code", CODE, "arduino", tmp_path / "blink")
-    done = subprocess.run(["arduino-cli", "sketch", "archive", str(tmp_path / "blink"), str(tmp_path / "a.zip")],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-
-
 def test_zip_holds_the_sketch_folder(tmp_path: Path) -> None:
     [path] = export_artifact("code", CODE, "zip", tmp_path / "robot.zip")
     with zipfile.ZipFile(path) as archive:
@@ -146,6 +139,8 @@ def test_dot_export_is_valid_graphviz(tmp_path: Path) -> None:
     text = path.read_text()
     assert text.startswith("graph wiring {") and text.count(" -- ") == 4 and 'color="red"' in text
     if shutil.which("dot") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("graphviz (dot) must be installed in CI: see .ci/run")
         pytest.skip("graphviz is not installed")
     check = subprocess.run(["dot", "-Tcanon", str(path)], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr

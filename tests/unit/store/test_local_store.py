@@ -302,3 +302,50 @@ def test_store_benchmark_runs_at_test_size() -> None:
     for metric in ("open_chat_ms", "paginate_50_ms", "search_ms", "write_version_ms"):
         assert results[metric]["p50"] > 0
     assert set(results["targets"]) == {"paginate_lt_50ms", "search_lt_30ms", "write_p99_lt_5ms"}
+
+
+def test_a_reply_still_streaming_in_a_live_process_is_not_marked_interrupted(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    path = tmp_path / "ohm.sqlite3"
+    LocalStore.open(path).close()
+    streamer_code = (
+        "import sys; from ohm_desktop.store import LocalStore\n"
+        "store = LocalStore.open(sys.argv[1]); chat = store.create_chat('live')\n"
+        "message = store.add_message(chat.id, 'assistant', 'still typ', status='streaming')\n"
+        "print(message.id, flush=True); sys.stdin.read()\n"
+    )
+    root = Path(__file__).resolve().parents[3]
+    streamer = subprocess.Popen(
+        [sys.executable, "-c", streamer_code, str(path)], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert streamer.stdout is not None
+        message_id = streamer.stdout.readline().strip()
+        other = LocalStore.open(path)  # e.g. `ohm chats list` while the window streams
+        assert other.recover_interrupted() == 0
+        assert other.get_message(message_id).status == "streaming"
+        streamer.send_signal(signal.SIGKILL)
+        streamer.wait(timeout=30)
+        assert other.recover_interrupted() == 1
+        assert other.get_message(message_id).status == "interrupted"
+        assert other.get_message(message_id).content == "still typ"
+        other.close()
+    finally:
+        if streamer.poll() is None:
+            streamer.kill()
+            streamer.wait()
+    assert list(tmp_path.glob("ohm.sqlite3.writer-*")) == [], "dead and closed leases are cleaned up"
+
+
+def test_two_stores_in_one_process_respect_each_others_replies(tmp_path: Path) -> None:
+    path = tmp_path / "ohm.sqlite3"
+    first, second = LocalStore.open(path), LocalStore.open(path)
+    chat = first.create_chat("c")
+    live = first.add_message(chat.id, "assistant", "", status="streaming")
+    assert second.recover_interrupted() == 0 and first.recover_interrupted() == 0
+    first.close()  # closed without finishing: the reply is abandoned
+    assert second.recover_interrupted() == 1 and second.get_message(live.id).status == "interrupted"
+    second.close()
