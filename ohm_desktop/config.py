@@ -69,6 +69,7 @@ class Settings(BaseModel):
     supabase_url: str | None = None
     supabase_anon_key: str | None = None  # a public key by Supabase's design, not a secret
     compile_feedback: bool = True
+    onboarding_done: bool = False
     active_profile: str = "bytez"
     # User-defined gateway profiles (ohm_desktop/profiles.py); built-ins need no entry here.
     profiles: dict[str, GatewayProfile] = Field(default_factory=dict)

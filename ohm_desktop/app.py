@@ -1,0 +1,159 @@
+"""Composition root of the desktop app: the Qt-free runtime, the window, and what connects them.
+
+Everything is built here and passed in; nothing is global. ``run`` is the coroutine that
+``qasync.run`` drives: the window, the compile-in-the-loop checker and the serial monitor
+share the one asyncio loop that Qt's event loop runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox
+
+from ohm_desktop.core.errors import OhmError
+from ohm_desktop.core.events import AgentSelected, TurnEvent
+from ohm_desktop.runtime import Runtime, build_runtime
+from ohm_desktop.ui.main_window import DOCK_NAMES, MainWindow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DesktopApp:
+    """What ``compose`` built; ``aclose`` takes it down in order."""
+
+    runtime: Runtime
+    window: MainWindow
+    compile_loop: Any | None
+
+    async def aclose(self) -> None:
+        if self.compile_loop is not None:
+            await self.compile_loop.aclose()
+        await self.runtime.aclose()
+
+
+def compose(runtime: Runtime) -> DesktopApp:
+    """The window with its docks, wired to the runtime and the compile loop."""
+    holder: dict[str, MainWindow] = {}
+
+    def serial_dock(parent: QMainWindow) -> QDockWidget:
+        from ohm_desktop.ui.panels.serial.widget import create_serial_dock
+
+        def ask_debug(context: str) -> None:
+            holder["window"].ask_with_context("Here is the serial output from my board: what is going on?", context)
+
+        return create_serial_dock(parent, ask_debug=ask_debug)
+
+    window = MainWindow(runtime, extra_docks=[serial_dock])
+    holder["window"] = window
+    compile_loop = _compile_loop(runtime, window)
+    return DesktopApp(runtime, window, compile_loop)
+
+
+def _compile_loop(runtime: Runtime, window: MainWindow) -> Any | None:
+    """Compile every new code version in the background; errors go to DEBUG with consent."""
+    try:
+        from ohm_desktop.firmware import CompileLoop, SketchCompiler, cache_dir_for
+        from ohm_desktop.firmware.compile_loop import CompileUpdate
+        from ohm_desktop.firmware.debug_turn import orchestrator_ask_debug
+    except ImportError:  # pragma: no cover - the firmware package ships with the app
+        return None
+
+    def on_debug_event(chat_id: str, event: TurnEvent) -> None:
+        if isinstance(event, AgentSelected) and chat_id == window.chat_id:
+            window.notify(f"{event.name} is fixing the compile errors…", kind="agent")
+
+    loop = CompileLoop(
+        runtime.store,
+        SketchCompiler(cache_dir_for(runtime.paths.data)),
+        ask_debug=orchestrator_ask_debug(runtime.orchestrator, on_event=on_debug_event),
+        consent=lambda: runtime.settings.compile_feedback,
+        max_rounds=2,
+    )
+
+    def on_update(update: CompileUpdate) -> None:
+        if update.chat_id != window.chat_id:
+            return
+        if update.state == "compiling":
+            window.show_compile(f"Compiling version {update.version_number}…", None)
+        elif update.state == "repairing":
+            window.show_compile(f"Asking DEBUG to fix it (round {update.round} of {update.max_rounds})…", None)
+        elif update.result is not None:
+            text = f"v{update.version_number}: {update.result.summary()}"
+            if update.state == "stopped" and update.reason:
+                text += f" ({update.reason})"
+            window.show_compile(text, update.result.ok if update.result.status != "no_toolchain" else None)
+
+    loop.subscribe(on_update)
+    loop.attach()
+    return loop
+
+
+async def run(*, smoke_test: bool = False, started: float | None = None, redactor: Any = None) -> int:
+    """Build everything, show the window, and wait until it is closed."""
+    started = started if started is not None else time.perf_counter()
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    try:
+        runtime = build_runtime(redactor=redactor)
+    except OhmError as exc:
+        box = QMessageBox(QMessageBox.Icon.Critical, "Ohm Desktop cannot start", exc.message)
+        box.open()
+        closed = asyncio.get_running_loop().create_future()
+        box.finished.connect(lambda *_: closed.done() or closed.set_result(None))
+        await closed
+        return exc.exit_code
+    desktop = compose(runtime)
+    window = desktop.window
+    window.show()
+    await _first_paint(app, window)
+    startup_ms = int((time.perf_counter() - started) * 1000)
+    if getattr(runtime.store, "recovered_from", None) is not None:
+        window.notify(f"The database was damaged and replaced; the old file is kept at {runtime.store.recovered_from}.", kind="warn")
+    if smoke_test:
+        docks = [name for name in DOCK_NAMES if name in window.docks and window.docks[name].widget() is not None]
+        extra = sorted(set(window.docks) - set(DOCK_NAMES))
+        await asyncio.sleep(0.3)  # spin the event loop briefly with everything live
+        print(json.dumps({"ok": True, "docks": docks, "extra_docks": extra, "startup_ms": startup_ms}), flush=True)
+        window.close()
+        await desktop.aclose()
+        return 0
+    if not runtime.settings.onboarding_done:
+        window.open_onboarding()
+    closed = asyncio.Event()
+    app.lastWindowClosed.connect(closed.set)
+    await closed.wait()
+    await desktop.aclose()
+    return 0
+
+
+async def _first_paint(app: QApplication, window: MainWindow) -> None:
+    for _ in range(50):
+        app.processEvents()
+        if window.isVisible() and window.windowHandle() is not None and window.windowHandle().isExposed():
+            return
+        await asyncio.sleep(0.005)
+
+
+def main(argv: list[str] | None = None, *, started: float | None = None, redactor: Any = None) -> int:
+    import qasync
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    smoke = "--smoke-test" in args
+    app = QApplication.instance() or QApplication([sys.argv[0], *[a for a in args if a.startswith("-platform")]])
+    app.setApplicationName("Ohm Desktop")
+    app.setOrganizationName("Ohm")
+    app.setApplicationDisplayName("Ohm Desktop")
+    app.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus, False)
+    try:
+        return int(qasync.run(run(smoke_test=smoke, started=started, redactor=redactor)))
+    except KeyboardInterrupt:
+        return 130

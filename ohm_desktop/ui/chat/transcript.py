@@ -1,0 +1,313 @@
+"""The chat transcript: a virtualized list of finished messages plus a live view for streaming.
+
+Finished messages live in a QListView whose delegate renders each one from Markdown once and
+caches its layout, so a 10,000-message chat costs only the rows on screen. The answer being
+streamed goes to a separate text view through a text cursor, with tokens coalesced per frame
+(~16 ms): no re-render of the whole transcript per token.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QGuiApplication, QPainter, QTextCursor, QTextDocument
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QListView,
+    QMenu,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ohm_desktop.store import Message
+from ohm_desktop.ui.chat.markdown_html import COPY_SCHEME, render_markdown
+
+FRAME_MS = 16
+PAGE = 200
+
+
+@dataclass(frozen=True, slots=True)
+class ShownMessage:
+    """A row of the transcript: a stored message, or an optimistic one with a temporary id."""
+
+    id: str
+    role: str
+    content: str
+    status: str = "complete"
+    agent_name: str | None = None
+    seq: int = 0
+    temporary: bool = False
+
+    @classmethod
+    def from_record(cls, message: Message) -> ShownMessage:
+        return cls(message.id, message.role, message.content, message.status, message.agent_name, message.seq)
+
+
+class TranscriptModel(QAbstractListModel):
+    MessageRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[ShownMessage] = []
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        if role == self.MessageRole:
+            return row
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.content
+        return None
+
+    def reset(self, rows: list[ShownMessage]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def prepend(self, rows: list[ShownMessage]) -> None:
+        if rows:
+            self.beginInsertRows(QModelIndex(), 0, len(rows) - 1)
+            self.rows[:0] = rows
+            self.endInsertRows()
+
+    def upsert(self, message: ShownMessage) -> None:
+        """Insert or replace by id; a stored user message replaces its optimistic twin."""
+        for index, row in enumerate(self.rows):
+            same = row.id == message.id or (
+                row.temporary and row.role == message.role and row.content == message.content
+            )
+            if same:
+                self.rows[index] = message
+                self.dataChanged.emit(self.index(index), self.index(index))
+                return
+        position = len(self.rows)
+        while position > 0 and not self.rows[position - 1].temporary and self.rows[position - 1].seq > message.seq > 0:
+            position -= 1
+        self.beginInsertRows(QModelIndex(), position, position)
+        self.rows.insert(position, message)
+        self.endInsertRows()
+
+
+class MessageDelegate(QStyledItemDelegate):
+    """Paints a message from cached Markdown layout; ``copy:N`` links copy code blocks."""
+
+    copied = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._cache: OrderedDict[tuple[str, str, int], tuple[QTextDocument, list[str]]] = OrderedDict()
+
+    def document(self, message: ShownMessage, width: int) -> tuple[QTextDocument, list[str]]:
+        key = (message.id, message.content, width)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        who = "You" if message.role == "user" else (message.agent_name or "Assistant")
+        status = {"interrupted": " · <i>interrupted</i>", "error": " · <i>failed</i>"}.get(message.status, "")
+        body, blocks = render_markdown(message.content or "")
+        colour = "#0b5cad" if message.role == "user" else "#6639ba"
+        document = QTextDocument()
+        document.setDocumentMargin(8)
+        document.setHtml(f'<div style="color:{colour};font-weight:600">{who}{status}</div>{body}')
+        document.setTextWidth(max(100, width - 16))
+        self._cache[key] = (document, blocks)
+        while len(self._cache) > 600:  # bounded: only what was on screen recently
+            self._cache.popitem(last=False)
+        return document, blocks
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        message: ShownMessage = index.data(TranscriptModel.MessageRole)
+        document, _ = self.document(message, option.rect.width())
+        painter.save()
+        if message.role == "user":
+            painter.fillRect(option.rect.adjusted(4, 2, -4, -2), Qt.GlobalColor.transparent)
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(option.rect, option.palette.alternateBase())
+        painter.translate(QPointF(option.rect.left() + 8, option.rect.top()))
+        document.drawContents(painter, QRect(0, 0, option.rect.width() - 16, option.rect.height()))
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        message: ShownMessage = index.data(TranscriptModel.MessageRole)
+        width = option.rect.width() if option.rect.width() > 0 else 600
+        document, _ = self.document(message, width)
+        return QSize(width, int(document.size().height()) + 6)
+
+    def editorEvent(self, event: QEvent, model: Any, option: QStyleOptionViewItem, index: Any) -> bool:
+        if event.type() == QEvent.Type.MouseButtonRelease:
+            message: ShownMessage = index.data(TranscriptModel.MessageRole)
+            document, blocks = self.document(message, option.rect.width())
+            point = event.position() - QPointF(option.rect.left() + 8, option.rect.top())  # type: ignore[attr-defined]
+            anchor = document.documentLayout().anchorAt(point)
+            if anchor.startswith(f"{COPY_SCHEME}:"):
+                block = blocks[int(anchor.split(":", 1)[1])]
+                QGuiApplication.clipboard().setText(block)
+                self.copied.emit("Code copied to the clipboard.")
+                return True
+        return super().editorEvent(event, model, option, index)
+
+
+class LiveAnswer(QTextBrowser):
+    """The answer being streamed. Tokens are buffered and flushed through a cursor once per frame."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("live-answer")
+        self._buffer: list[str] = []
+        self._timer = QTimer(self)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self.flush)
+        self.flushes = 0
+
+    def begin(self, header: str) -> None:
+        self.clear()
+        self.setPlainText("")
+        self._buffer.clear()
+        self.setHtml(f'<div style="color:#6639ba;font-weight:600">{header}</div>')
+        self.moveCursor(QTextCursor.MoveOperation.End)
+        self.show()
+        self._timer.start()
+
+    def set_header(self, header: str) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.Start)
+        cursor.select(QTextCursor.SelectionType.BlockUnderCursor)
+        cursor.insertHtml(f'<div style="color:#6639ba;font-weight:600">{header}</div>')
+
+    def append_text(self, delta: str) -> None:
+        self._buffer.append(delta)
+
+    def flush(self) -> None:
+        if not self._buffer:
+            return
+        text, self._buffer = "".join(self._buffer), []
+        bar = self.verticalScrollBar()
+        at_bottom = bar.value() >= bar.maximum() - 4
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        if self.flushes == 0 or cursor.block().text():
+            cursor.insertText(text)
+        else:
+            cursor.insertBlock()
+            cursor.insertText(text)
+        self.flushes += 1
+        if at_bottom:
+            bar.setValue(bar.maximum())
+
+    def end(self) -> None:
+        self.flush()
+        self._timer.stop()
+        self.flushes = 0
+        self.hide()
+
+
+class TranscriptView(QWidget):
+    """History (virtualized) + the live answer, with "load earlier" paging and smart autoscroll."""
+
+    load_earlier = Signal()
+    edit_requested = Signal(str)
+    notice = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = TranscriptModel()
+        self.delegate = MessageDelegate(self)
+        self.delegate.copied.connect(self.notice)
+        self.list = QListView()
+        self.list.setObjectName("transcript")
+        self.list.setModel(self.model)
+        self.list.setItemDelegate(self.delegate)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setLayoutMode(QListView.LayoutMode.Batched)
+        self.list.setBatchSize(50)
+        self.list.setWordWrap(True)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._menu)
+        self.list.verticalScrollBar().valueChanged.connect(self._maybe_load_earlier)
+        self.earlier = QPushButton("Load earlier messages")
+        self.earlier.clicked.connect(self.load_earlier)
+        self.earlier.hide()
+        self.live = LiveAnswer()
+        self.live.setMaximumHeight(320)
+        self.live.hide()
+        self.inline_error = QLabel()
+        self.inline_error.setObjectName("inline-error")
+        self.inline_error.setWordWrap(True)
+        self.inline_error.setStyleSheet("background:#ffebe9;color:#82071e;padding:6px;border-radius:4px")
+        self.inline_error.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.earlier)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.live)
+        layout.addWidget(self.inline_error)
+
+    def at_bottom(self) -> bool:
+        bar = self.list.verticalScrollBar()
+        return bar.value() >= bar.maximum() - 4
+
+    def show_messages(self, messages: list[Message], *, more_before: bool) -> None:
+        self.model.reset([ShownMessage.from_record(m) for m in messages if m.status != "streaming"])
+        self.earlier.setVisible(more_before)
+        self.list.scrollToBottom()
+
+    def prepend(self, messages: list[Message], *, more_before: bool) -> None:
+        self.model.prepend([ShownMessage.from_record(m) for m in messages if m.status != "streaming"])
+        self.earlier.setVisible(more_before)
+
+    def add_optimistic(self, text: str, temp_id: str) -> None:
+        self.model.upsert(ShownMessage(temp_id, "user", text, temporary=True))
+        self.list.scrollToBottom()
+
+    def upsert(self, message: Message) -> None:
+        if message.status == "streaming":
+            return
+        follow = self.at_bottom()
+        self.model.upsert(ShownMessage.from_record(message))
+        if follow:
+            self.list.scrollToBottom()
+
+    def _maybe_load_earlier(self, value: int) -> None:
+        if value == 0 and self.earlier.isVisible():
+            self.load_earlier.emit()
+
+    def _menu(self, point: Any) -> None:
+        index = self.list.indexAt(point)
+        if not index.isValid():
+            return
+        message: ShownMessage = index.data(TranscriptModel.MessageRole)
+        menu = QMenu(self)
+        menu.addAction("Copy message", lambda: QGuiApplication.clipboard().setText(message.content))
+        if message.role == "user":
+            menu.addAction("Edit and resend", lambda: self.edit_requested.emit(message.content))
+        menu.popup(self.list.viewport().mapToGlobal(point))
+
+
+__all__ = ["LiveAnswer", "ShownMessage", "TranscriptModel", "TranscriptView"]

@@ -1,0 +1,3 @@
+from ohm_desktop.ui.panels.code.panel import CodePanel
+
+__all__ = ["CodePanel"]
