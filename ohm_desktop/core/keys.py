@@ -236,6 +236,24 @@ class KeyPool:
             slot.recorded = False
         self._notify()
 
+    def replace_keys(self, keys: Sequence[ApiKey]) -> None:
+        """Use ``keys`` from now on (the user added or removed one); known keys keep their health.
+
+        A key the user re-entered is tried afresh: the reason to edit a key is that it was invalid.
+        """
+        current = {slot.key.secret: slot for slot in self._slots}
+        slots = []
+        for key in keys:
+            slot = current.get(key.secret)
+            if slot is None:
+                slot = _Slot(key)
+            else:
+                slot.key = key  # its label may have changed with its position
+            slots.append(slot)
+        self._slots = slots
+        self._cursor = 0
+        self._notify()
+
     def __len__(self) -> int:
         return len(self._slots)
 

@@ -163,3 +163,15 @@ def test_budget_without_a_limit_header_probes_one_after_the_reset() -> None:
     assert p.try_acquire() is None and p.next_available_in() == 1.0
     clock.now += 1.0
     assert p.try_acquire() is not None and p.try_acquire() is None
+
+
+def test_replacing_keys_keeps_known_health_and_adds_new_ones() -> None:
+    p, _ = pool(2)
+    lease = p.try_acquire()
+    assert lease is not None
+    p.release(lease, "invalid")
+    new_key = ApiKey("sk-bytez-secret-new-xxxxxxxxxx", "k9", "keyring", "key 3 …xxxx")
+    p.replace_keys([*p.keys, new_key])
+    assert [h.state for h in p.snapshot()] == ["invalid", "healthy", "healthy"]
+    p.replace_keys(p.keys[1:])
+    assert len(p) == 2

@@ -1,0 +1,142 @@
+"""Add, remove, import and test API keys. Keys go to the OS keyring and are only shown masked."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ohm_desktop.core.errors import OhmError
+from ohm_desktop.runtime import Runtime
+
+
+class KeysEditor(QWidget):
+    def __init__(self, runtime: Runtime, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runtime = runtime
+        self.keyring_ok = runtime.key_store.keyring_available()
+        self.keyring_note = QLabel()
+        self.keyring_note.setWordWrap(True)
+        self.keys = QListWidget()
+        self.keys.setObjectName("keys-list")
+        self.entry = QLineEdit()
+        self.entry.setObjectName("key-entry")
+        self.entry.setEchoMode(QLineEdit.EchoMode.Password)
+        self.entry.setPlaceholderText("Paste a Bytez API key")
+        self.entry.returnPressed.connect(self.add_key)
+        self.add_button = QPushButton("Add")
+        self.add_button.clicked.connect(self.add_key)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.import_button = QPushButton("Import BYTEZ_API_KEY_*")
+        self.import_button.setToolTip("Move keys found in the environment or .env.local into the keyring")
+        self.import_button.clicked.connect(self.import_env)
+        self.test_button = QPushButton("Test keys")
+        self.test_button.clicked.connect(lambda: asyncio.ensure_future(self.test_keys()))
+        self.result = QLabel()
+        self.result.setObjectName("keys-result")
+        self.result.setWordWrap(True)
+        entry_row = QHBoxLayout()
+        entry_row.addWidget(self.entry, 1)
+        entry_row.addWidget(self.add_button)
+        buttons = QHBoxLayout()
+        for button in (self.remove_button, self.import_button, self.test_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.keyring_note)
+        layout.addWidget(self.keys, 1)
+        layout.addLayout(entry_row)
+        layout.addLayout(buttons)
+        layout.addWidget(self.result)
+        if self.keyring_ok:
+            self.keyring_note.setText("Keys are stored in your OS keyring and shown only by their last 4 characters.")
+        else:
+            self.keyring_note.setText(
+                "⚠ No OS keyring is available, so keys cannot be stored safely here. Install and unlock a Secret "
+                "Service (e.g. gnome-keyring), or set BYTEZ_API_KEY_1…N in the environment. Ohm never stores "
+                "keys in plain text."
+            )
+            for widget in (self.entry, self.add_button, self.remove_button, self.import_button):
+                widget.setEnabled(False)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.keys.clear()
+        for health in self.runtime.key_pool.snapshot():
+            item = QListWidgetItem(f"{health.label}   {health.source}   {health.state.replace('_', ' ')}")
+            item.setData(256, health.label)
+            self.keys.addItem(item)
+        if not self.keys.count():
+            self.keys.addItem("No keys yet.")
+
+    def _reload_pool(self) -> None:
+        self.runtime.key_pool.replace_keys(self.runtime.key_store.load())
+        self.refresh()
+
+    def add_key(self) -> None:
+        secret, _ = self.entry.text(), self.entry.clear()
+        try:
+            label = self.runtime.key_store.add(secret)
+        except OhmError as exc:
+            self.result.setText(exc.message)
+            return
+        self.result.setText(f"Stored {label} in the keyring.")
+        self._reload_pool()
+
+    def remove_selected(self) -> None:
+        item = self.keys.currentItem()
+        label = item.data(256) if item is not None else None
+        if not label:
+            self.result.setText("Select a key to remove.")
+            return
+        try:
+            self.runtime.key_store.remove(str(label).rsplit(" ", 1)[0])
+        except OhmError as exc:
+            self.result.setText(exc.message)
+            return
+        self.result.setText(f"Removed {label}.")
+        self._reload_pool()
+
+    def import_env(self) -> None:
+        try:
+            count = self.runtime.key_store.import_env()
+        except OhmError as exc:
+            self.result.setText(exc.message)
+            return
+        self.result.setText(f"Imported {count} key(s)." if count else "No BYTEZ_API_KEY_* keys to import were found.")
+        self._reload_pool()
+
+    async def test_keys(self) -> None:
+        """One tiny call per key through the pool's gateway; the list shows each key's state after."""
+        self.test_button.setEnabled(False)
+        self.result.setText("Testing keys…")
+        pool = self.runtime.key_pool
+        pool.reset_health()
+        failures = 0
+        for _ in range(max(1, len(pool))):
+            try:
+                await self.runtime.gateway.complete(
+                    model=self.runtime.registry.router.model,
+                    messages=[{"role": "user", "content": "ping"}],
+                    max_tokens=1,
+                    deadline_s=15,
+                )
+            except OhmError as exc:
+                failures += 1
+                self.result.setText(exc.message)
+                break
+        states = [h.state for h in pool.snapshot()]
+        if not failures:
+            self.result.setText(f"{states.count('healthy')} of {len(states)} key(s) answered.")
+        self.refresh()
+        self.test_button.setEnabled(True)
