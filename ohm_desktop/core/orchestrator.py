@@ -44,6 +44,7 @@ Emit = Callable[[TurnEvent], None]
 
 _ARTIFACT_TYPE_IN_ARGS = re.compile(r'"artifact_type"\s*:\s*"(\w+)"')
 _FENCED_JSON = re.compile(r"```(?:json)?\s*\n(\{.*?\})\s*\n```", re.DOTALL)
+_YIELD_EVERY_S = 0.004
 _CHARS_PER_TOKEN = 4  # a rough, model-independent estimate; only used to bound history
 
 
@@ -297,7 +298,13 @@ class Orchestrator:
             tools=tools,
             on_rotation=emit,
         )
+        last_yield = self._clock()
         async for chunk in stream:
+            # Chunks that arrived together are parsed without awaiting; give the loop (and the
+            # window drawing the answer) a turn every few ms so a fast stream never freezes it.
+            if self._clock() - last_yield > _YIELD_EVERY_S:
+                await asyncio.sleep(0)
+                last_yield = self._clock()
             if getattr(chunk, "usage", None):
                 state.add_usage(chunk.usage)
             if not chunk.choices:

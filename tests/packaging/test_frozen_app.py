@@ -27,10 +27,13 @@ EXPECTED_DOCKS = {"bom", "code", "wiring"}
 STARTUP_RUNS = 5
 
 
-def test_cli_reports_the_pyproject_version(bundle: Path, version: str, tmp_path: Path) -> None:
+def test_both_commands_report_the_pyproject_version(bundle: Path, version: str, tmp_path: Path) -> None:
     result = run_command([str(bundle / "ohm"), "--version"], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"ohm {version}"
+    window = run_command([str(bundle / "ohm-desktop"), "--version"], cwd=tmp_path)
+    assert window.returncode == 0, window.stderr
+    assert window.stdout.strip() == f"ohm-desktop {version}"
 
 
 def test_both_commands_come_from_one_executable(bundle: Path) -> None:
@@ -52,7 +55,19 @@ def test_window_smoke_test_offscreen(bundle: Path, tmp_path: Path) -> None:
         assert report["ok"] is True
         assert set(report["docks"]) >= EXPECTED_DOCKS  # type: ignore[call-overload]
         startup_ms.append(float(report["startup_ms"]))  # type: ignore[arg-type]
+    # What happens before ohm_desktop.__main__ runs (bootloader, unpacking nothing, Python start-up)
+    # is not in startup_ms: measure it with the cheapest command through the same executable.
+    before_main_ms: list[float] = []
+    for _ in range(STARTUP_RUNS):
+        started = time.perf_counter()
+        version = run_command([str(bundle / "ohm-desktop"), "--version"], env=env, cwd=tmp_path)
+        before_main_ms.append((time.perf_counter() - started) * 1000)
+        assert version.returncode == 0, version.stderr
     record_measurement(
+        frozen_version_command_wall_ms_median=round(statistics.median(before_main_ms), 1),
+        frozen_exec_to_window_ms_estimate=round(
+            statistics.median(before_main_ms) + statistics.median(startup_ms), 1
+        ),
         frozen_startup_ms_median=round(statistics.median(startup_ms), 1),
         frozen_startup_ms_runs=[round(v, 1) for v in startup_ms],
         frozen_process_wall_ms_median=round(statistics.median(wall_ms), 1),

@@ -1,0 +1,76 @@
+"""Qt offscreen + a qasync loop (as in the app) + a runtime against the fake gateway."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from tests.support.fake_gateway import FakeGateway
+
+KEY = "sk-bytez-ui-test-key-0000aaaa"
+
+
+@pytest.fixture
+def qt_loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+@pytest.fixture
+def gateway() -> Iterator[FakeGateway]:
+    fake = FakeGateway().start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture
+def runtime(gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch, qt_loop: asyncio.AbstractEventLoop):  # type: ignore[no-untyped-def]
+    from ohm_desktop.runtime import build_runtime
+
+    monkeypatch.setenv("OHM_GATEWAY_URL", gateway.url)
+    monkeypatch.setenv("BYTEZ_API_KEY_1", KEY)
+    rt = build_runtime()
+    yield rt
+    qt_loop.run_until_complete(rt.aclose())
+
+
+@pytest.fixture
+def window(runtime, qtbot, qt_loop):  # type: ignore[no-untyped-def]
+    from ohm_desktop.ui.main_window import MainWindow
+
+    win = MainWindow(runtime)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.turns.cancel()
+    win.close()
+
+
+async def until(condition: Callable[[], bool], timeout: float = 15.0) -> None:
+    """Wait (letting the loop run) until ``condition()`` holds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.01)
+
+
+def scenario(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, None]) -> None:
+    """Run a test's steps inside the running qasync loop, as user input arrives in the app."""
+    loop.run_until_complete(coro)

@@ -1,0 +1,204 @@
+"""The window's behaviours against the real orchestrator, store and the fake gateway (offscreen Qt).
+
+Each test's steps run inside the qasync loop, the way user input reaches the running app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from ohm_desktop.core.events import ToolCallStarted, ToolResult
+from tests.support.fake_gateway import KeyBehaviour, Reply, demo_responder
+from tests.ui.conftest import KEY, scenario, until
+
+
+def _send(qtbot, window, text: str) -> None:  # type: ignore[no-untyped-def]
+    window.composer.input.setPlainText(text)
+    qtbot.keyClick(window.composer.input, Qt.Key.Key_Return)
+
+
+def test_full_turn_toast_dock_opens_early_and_thinking_is_replaced(window, gateway, qtbot, qt_loop) -> None:  # type: ignore[no-untyped-def]
+    gateway.set_responder(demo_responder)
+    window.docks["bom"].hide()
+    seen: list[tuple[str, bool, bool]] = []
+    original = window.handle_event
+
+    def spy(event):  # type: ignore[no-untyped-def]
+        original(event)
+        if isinstance(event, ToolCallStarted | ToolResult):
+            seen.append((event.type, window.docks["bom"].isVisible(), window.panels["bom"].pending.isVisible()))
+
+    window.turns._on_event = spy
+
+    async def steps() -> None:
+        _send(qtbot, window, "I need a parts list for a line-following robot")
+        assert window.transcript.model.rows[-1].role == "user"
+        assert window.transcript.model.rows[-1].temporary  # optimistic, before any network
+        assert window.transcript.live.isVisible()
+        await until(lambda: not window.turns.running)
+
+    scenario(qt_loop, steps())
+    assert "Specialist joined: Parts Planner" in window.toasts.history
+    assert seen[0] == ("tool_call", True, True)  # the dock opened with a pending state before the write
+    assert seen[1][0] == "tool_result"
+    rows = window.transcript.model.rows
+    assert [(r.role, r.temporary) for r in rows] == [("user", False), ("assistant", False)]
+    assert "parts list" in rows[1].content and rows[1].agent_name == "Parts Planner"
+    assert not window.transcript.live.isVisible()
+    assert window.panels["bom"].model.rowCount() == 6
+    assert window.panels["bom"].version_box.count() == 1
+    assert "healthy" in window.status.keys.text() and "Parts Planner" in window.status.agent.text()
+    assert "tokens" in window.status.usage.text()
+
+
+def test_event_loop_stays_responsive_during_a_turn(window, gateway, qtbot, qt_loop) -> None:  # type: ignore[no-untyped-def]
+    gateway.set_responder(lambda r: Reply(text="CHAT") if not r.stream else Reply(text="word " * 3000, chunk_chars=3))
+    lateness: list[float] = []
+
+    async def ticker() -> None:
+        while True:
+            started = time.perf_counter()
+            await asyncio.sleep(0.01)
+            lateness.append(time.perf_counter() - started - 0.01)
+
+    async def steps() -> None:
+        tick = asyncio.ensure_future(ticker())
+        _send(qtbot, window, "tell me about resistors")
+        await until(lambda: not window.turns.running, timeout=60)
+        tick.cancel()
+
+    scenario(qt_loop, steps())
+    assert len(lateness) > 10
+    assert max(lateness) < 0.05, f"event loop blocked for {max(lateness) * 1000:.0f} ms"
+
+
+def test_escape_stops_the_turn_and_keeps_the_partial_answer(window, gateway, qtbot, qt_loop) -> None:  # type: ignore[no-untyped-def]
+    gateway.set_responder(lambda r: Reply(text="CHAT") if not r.stream else Reply(text="slow " * 20000, chunk_chars=2))
+
+    async def steps() -> None:
+        _send(qtbot, window, "a long story please")
+        await until(lambda: window.transcript.live.flushes > 2)
+        qtbot.keyClick(window.composer.input, Qt.Key.Key_Escape)
+        await until(lambda: not window.turns.running)
+
+    scenario(qt_loop, steps())
+    messages = window.store.list_messages(window.chat_id)
+    assert messages[-1].status == "interrupted" and messages[-1].content.startswith("slow")
+    assert window.composer.send_button.text() == "Send"
+    assert any("Stopped" in text for text in window.toasts.history)
+
+
+def test_error_shows_inline_with_retry_that_answers_again(window, gateway, qtbot, qt_loop) -> None:  # type: ignore[no-untyped-def]
+    gateway.behave(KEY, KeyBehaviour(status=401))
+
+    async def steps() -> None:
+        _send(qtbot, window, "hello")
+        await until(lambda: not window.turns.running)
+        assert window.transcript.inline_error.isVisible() and "invalid" in window.transcript.inline_error.text()
+        assert window.retry_button.isVisible()
+        gateway.behave(KEY, KeyBehaviour())
+        window.runtime.key_pool.reset_health()
+        gateway.set_responder(lambda r: Reply(text="CHAT") if not r.stream else Reply(text="Hi again"))
+        qtbot.mouseClick(window.retry_button, Qt.MouseButton.LeftButton)
+        await until(lambda: not window.turns.running)
+
+    scenario(qt_loop, steps())
+    assert window.transcript.model.rows[-1].content == "Hi again"
+    assert not window.transcript.inline_error.isVisible()
+
+
+def test_key_rotation_is_a_notice(window, gateway, qtbot, qt_loop) -> None:  # type: ignore[no-untyped-def]
+    from ohm_desktop.core.keys import ApiKey
+
+    pool = window.runtime.key_pool
+    pool.replace_keys([*pool.keys, ApiKey("sk-bytez-ui-test-key-1111bbbb", "k2", "env", "key 2 …bbbb")])
+    gateway.behave(KEY, KeyBehaviour(status=429))
+    gateway.set_responder(lambda r: Reply(text="CHAT") if not r.stream else Reply(text="ok"))
+
+    async def steps() -> None:
+        _send(qtbot, window, "hi")
+        await until(lambda: not window.turns.running)
+
+    scenario(qt_loop, steps())
+    assert any("rate limited, switched to key 2 …bbbb" in text for text in window.toasts.history)
+    assert "cooling" in window.status.keys.text()
+
+
+def test_manual_override_skips_routing(window, gateway, qtbot, qt_loop) -> None:  # type: ignore[no-untyped-def]
+    gateway.set_responder(lambda r: Reply(text="ok"))
+    window.status.override.setCurrentIndex(window.status.override.findData("WIRING"))
+
+    async def steps() -> None:
+        _send(qtbot, window, "hi")
+        await until(lambda: not window.turns.running)
+
+    scenario(qt_loop, steps())
+    assert all(r.stream for r in gateway.requests)  # no router call
+    assert "Wiring Designer" in window.status.agent.text()
+
+
+def test_chat_list_new_search_and_trash(window, qtbot, qt_loop) -> None:  # type: ignore[no-untyped-def]
+    store = window.store
+    first = store.create_chat("ESP32 weather station")
+    store.add_message(first.id, "user", "my esp32 reads the BME280")
+    store.create_chat("Line follower")
+
+    async def steps() -> None:
+        window.chat_list.refresh()
+        assert window.chat_list.items.count() == 2
+        window.chat_list.search.setText("bme280")
+        await until(lambda: window.chat_list.items.count() == 1, timeout=3)
+        window.chat_list.search.clear()
+        await until(lambda: window.chat_list.items.count() == 2, timeout=3)
+        window.chat_list.trash(first.id)
+        assert window.chat_list.items.count() == 1 and store.list_trash()[0].id == first.id
+        new_id = window.chat_list.new_chat()
+        assert window.chat_id == new_id
+
+    scenario(qt_loop, steps())
+
+
+def test_long_chat_opens_with_a_page_and_loads_earlier(window) -> None:  # type: ignore[no-untyped-def]
+    store = window.store
+    chat = store.create_chat("long")
+    with store.transaction(durable=False):
+        for index in range(1200):
+            store.add_message(chat.id, "user" if index % 2 == 0 else "assistant", f"message {index}")
+    window.open_chat(chat.id)
+    assert window.transcript.model.rowCount() == 200 and window.transcript.earlier.isVisible()
+    window._load_earlier()
+    assert window.transcript.model.rowCount() == 400
+    assert window.transcript.model.rows[0].content == "message 800"
+
+
+def test_layout_is_saved_and_restored(runtime, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from ohm_desktop.ui.main_window import MainWindow
+
+    first = MainWindow(runtime)
+    qtbot.addWidget(first)
+    first.show()
+    first.docks["code"].setFloating(True)
+    first.close()
+    assert Path(runtime.paths.config / "window.ini").exists()
+    second = MainWindow(runtime)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.docks["code"].isFloating()
+    second.close()
+
+
+def test_smoke_test_command_prints_the_contract_line(tmp_path: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", OHM_DATA_DIR=str(tmp_path / "d"), OHM_CONFIG_DIR=str(tmp_path / "c"))
+    done = subprocess.run([sys.executable, "-m", "ohm_desktop", "--smoke-test"], env=env, capture_output=True,
+                          text=True, timeout=90)
+    assert done.returncode == 0, done.stderr
+    line = json.loads(done.stdout.strip().splitlines()[-1])
+    assert line["ok"] is True and line["docks"] == ["bom", "code", "wiring"] and line["startup_ms"] > 0
