@@ -250,14 +250,15 @@ class DiffDialog(QDialog):
         self._type = artifact_type
         self._versions = {v.version_number: v for v in versions}
         self._as_text = as_text
+        self.left, self.right, self.changes = QTextBrowser(), QTextBrowser(), QTextBrowser()
         self.left_box, self.right_box = QComboBox(), QComboBox()
         for box in (self.left_box, self.right_box):
             for version in versions:
                 box.addItem(f"v{version.version_number} · {version.change_summary}", version.version_number)
-            box.currentIndexChanged.connect(self.refresh)
         self.left_box.setCurrentIndex(max(0, len(versions) - 2))
         self.right_box.setCurrentIndex(len(versions) - 1)
-        self.left, self.right, self.changes = QTextBrowser(), QTextBrowser(), QTextBrowser()
+        for box in (self.left_box, self.right_box):
+            box.currentIndexChanged.connect(self.refresh)
         self.changes.setObjectName("diff-changes")
         panes = QSplitter(Qt.Orientation.Horizontal)
         panes.addWidget(self.left)

@@ -66,11 +66,13 @@ class BomPanel(ArtifactPanel):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.totals)
         self._content: dict[str, Any] | None = None
+        self._rendering = False
         self.model.itemChanged.connect(self._on_cell_edited)
 
     def render(self, content: dict[str, Any] | None) -> None:
         self._content = copy.deepcopy(content) if content else None
-        self.model.blockSignals(True)
+        # Not blockSignals: the sort proxy must see the rows change; the flag mutes our edit handler.
+        self._rendering = True
         self.model.removeRows(0, self.model.rowCount())
         parts = (content or {}).get("parts", [])
         for row, part in enumerate(parts):
@@ -81,7 +83,7 @@ class BomPanel(ArtifactPanel):
                 item.setData(row, _PART_ROW)
                 items.append(item)
             self.model.appendRow(items)
-        self.model.blockSignals(False)
+        self._rendering = False
         self.table.resizeColumnsToContents()
         lines = len(parts)
         total = sum(p.get("quantity", 0) for p in parts if isinstance(p.get("quantity"), int))
@@ -99,7 +101,7 @@ class BomPanel(ArtifactPanel):
 
     def _on_cell_edited(self, item: QStandardItem) -> None:
         """An inline edit becomes a new version authored "you" — if the result is valid."""
-        if self._content is None or self.chat_id is None:
+        if self._rendering or self._content is None or self.chat_id is None:
             return
         row = item.data(_PART_ROW)
         key = COLUMNS[item.column()][0]
@@ -114,13 +116,13 @@ class BomPanel(ArtifactPanel):
                 value = text
         part[key] = value
         result = validate_content("bom", edited)
+        self._rendering = True  # styling the cell emits itemChanged too
+        item.setBackground(QBrush() if result.ok else _INVALID)
+        item.setToolTip("" if result.ok else "\n".join(result.errors))
+        self._rendering = False
         if not result.ok:
-            item.setBackground(_INVALID)
-            item.setToolTip("\n".join(result.errors))
             self.message.emit(f"Not saved: {result.errors[0]}")
             return
-        item.setBackground(QBrush())
-        item.setToolTip("")
         label = part.get("designator") or part.get("name") or f"row {row + 1}"
         try:
             self.store.write_version(

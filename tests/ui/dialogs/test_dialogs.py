@@ -1,0 +1,62 @@
+"""Onboarding and Settings dialogs on a real runtime."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from ohm_desktop.config import load_settings
+from tests.support.secret_service import require_secret_service
+
+
+def test_onboarding_can_be_skipped_and_is_not_shown_again(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from ohm_desktop.ui.dialogs.onboarding import OnboardingDialog
+
+    dialog = OnboardingDialog(window.runtime, window)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    assert dialog.pages.currentIndex() == 0
+    qtbot.mouseClick(dialog.next, Qt.MouseButton.LeftButton)
+    assert dialog.pages.currentIndex() == 1 and dialog.keys_editor.keys.count() >= 1
+    qtbot.mouseClick(dialog.skip, Qt.MouseButton.LeftButton)
+    assert load_settings(window.runtime.paths).onboarding_done
+
+
+def test_missing_keyring_is_explained_and_adding_is_disabled(window, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from ohm_desktop.ui.dialogs.keys_editor import KeysEditor
+
+    monkeypatch.setattr(window.runtime.key_store, "keyring_available", lambda: False)
+    editor = KeysEditor(window.runtime)
+    qtbot.addWidget(editor)
+    assert "No OS keyring is available" in editor.keyring_note.text() and "plain text" in editor.keyring_note.text()
+    assert not editor.add_button.isEnabled()
+    assert "…aaaa" in editor.keys.item(0).text()  # the env key, masked
+
+
+def test_adding_a_key_stores_it_in_the_keyring_and_the_pool_uses_it(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    require_secret_service()
+    from ohm_desktop.ui.dialogs.keys_editor import KeysEditor
+
+    editor = KeysEditor(window.runtime)
+    qtbot.addWidget(editor)
+    editor.entry.setText("sk-bytez-added-in-the-window-77aa")
+    editor.add_key()
+    assert "Stored" in editor.result.text() and editor.entry.text() == ""
+    assert any(k.secret.endswith("77aa") for k in window.runtime.key_pool.keys)
+    assert any("…77aa" in editor.keys.item(i).text() for i in range(editor.keys.count()))
+
+
+def test_settings_save_agent_model_theme_and_profile(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from ohm_desktop.ui.dialogs.settings import SettingsDialog
+
+    dialog = SettingsDialog(window.runtime, window)
+    qtbot.addWidget(dialog)
+    dialog.agents.item(0, 1).setText("anthropic/claude-sonnet-4-5")
+    dialog.theme.setCurrentText("dark")
+    dialog.profile.setCurrentIndex(dialog.profile.findData("ollama"))
+    dialog.save()
+    saved = load_settings(window.runtime.paths)
+    assert saved.theme == "dark" and saved.active_profile == "ollama"
+    assert saved.agent_overrides["BOM"].model == "anthropic/claude-sonnet-4-5"
+    dialog.agents.item(1, 2).setText("lots")
+    dialog.save()
+    assert "whole number" in dialog.note.text()
