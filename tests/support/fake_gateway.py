@@ -110,7 +110,8 @@ class FakeGateway:
         ready = threading.Event()
 
         def serve() -> None:
-            loop = asyncio.new_event_loop()
+            # Not new_event_loop(): under qasync.run the policy would hand this thread a Qt loop.
+            loop = asyncio.SelectorEventLoop()
             self._loop = loop
             asyncio.set_event_loop(loop)
             loop.run_until_complete(self._astart(port))

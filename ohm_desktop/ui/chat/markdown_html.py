@@ -34,7 +34,7 @@ def _render_fence(self: object, tokens: list, idx: int, options: object, env: di
     blocks = env.setdefault("code_blocks", [])
     blocks.append(token.content)
     body = highlight(token.content, lexer, _FORMATTER)
-    link = f'<a href="{COPY_SCHEME}:{len(blocks) - 1}" style="text-decoration:none">⧉ Copy</a>'
+    link = f'<a href="{COPY_SCHEME}:{len(blocks) - 1}" style="text-decoration:none">Copy</a>'
     return (
         f'<table width="100%" cellpadding="6" style="background:#f6f8fa;border:1px solid #d0d7de">'
         f'<tr><td align="right" style="color:#57606a;font-size:small">{html.escape(language)} · {link}</td></tr>'

@@ -131,3 +131,18 @@ def test_pending_state_until_the_version_lands(qtbot, store) -> None:  # type: i
     assert panel.pending.isVisibleTo(panel)
     store.write_version(chat.id, "bom", BOM, change_summary="s", created_by="x")
     assert not panel.pending.isVisibleTo(panel) and panel.model.rowCount() == 3
+
+
+def test_graphviz_lays_out_the_diagram_when_installed(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz is not installed: the built-in circle layout is used")
+    from ohm_desktop.ui.panels.wiring.diagram import WiringDiagram
+
+    diagram = WiringDiagram()
+    qtbot.addWidget(diagram)
+    diagram.show_wiring(WIRING)
+    assert diagram.layout_source == "circle"  # drawn at once, never waiting on Graphviz
+    qtbot.waitUntil(lambda: diagram.layout_source == "graphviz", timeout=5000)
+    assert set(diagram.parts) == {"U1", "R1", "D1"}

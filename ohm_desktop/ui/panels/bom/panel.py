@@ -52,6 +52,8 @@ class BomPanel(ArtifactPanel):
         self.table.setObjectName("bom-table")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # BOM order until asked
+        self.proxy.sort(-1)
         self.table.setAlternatingRowColors(True)
         self.table.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed

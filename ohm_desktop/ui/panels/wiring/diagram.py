@@ -7,6 +7,7 @@ never waits on it); otherwise, and until Graphviz answers, parts sit on a circle
 from __future__ import annotations
 
 import math
+import shlex
 import shutil
 from typing import Any
 
@@ -154,22 +155,18 @@ class WiringDiagram(QGraphicsView):
 
 
 def _parse_plain(text: str) -> dict[str, QPointF]:
-    """Node centres from Graphviz ``-Tplain`` output (inches, y up) in scene units."""
+    """Part centres from Graphviz ``-Tplain`` output (inches, y up) in scene units.
+
+    Parts are record nodes whose label starts with the designator (``"U1|{<p0> D5|...}"``).
+    """
     positions: dict[str, QPointF] = {}
     for line in text.splitlines():
         if not line.startswith("node "):
             continue
-        rest = line[5:]
-        if rest.startswith('"'):
-            end = rest.index('"', 1)
-            name, fields = rest[1:end], rest[end + 1 :].split()
-        else:
-            name, *fields = rest.split()
         try:
-            positions[name] = QPointF(float(fields[0]) * 110, -float(fields[1]) * 110)
+            fields = shlex.split(line)
+            x, y, label = float(fields[2]), float(fields[3]), fields[6]
         except (IndexError, ValueError):
             continue
+        positions[label.split("|", 1)[0].strip()] = QPointF(x * 80, -y * 110)
     return positions
-
-
-__all__ = ["WiringDiagram"]
