@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -31,7 +32,11 @@ class ToastArea:
         self._place()
         toast.show()
         toast.raise_()
-        QTimer.singleShot(self._timeout_ms, lambda: self._dismiss(toast))
+        # The timer belongs to the toast: when the window (and so the toast) goes first, so does it.
+        timer = QTimer(toast)
+        timer.setSingleShot(True)
+        timer.timeout.connect(lambda: self._dismiss(toast))
+        timer.start(self._timeout_ms)
         return toast
 
     def _dismiss(self, toast: QLabel) -> None:
@@ -42,6 +47,7 @@ class ToastArea:
 
     def _place(self) -> None:
         y = 48
+        self.toasts = [toast for toast in self.toasts if shiboken6.isValid(toast)]
         for toast in self.toasts:
             toast.move(self._host.width() - toast.width() - 16, y)
             y += toast.height() + 8
