@@ -106,8 +106,8 @@ def _keys(paths: Paths) -> Check:
 def _sync(paths: Paths) -> Check:
     supabase = load_settings(paths).effective_supabase()
     if supabase is None:
-        return Check("sync", "warn", "off (works offline)", "Set OHM_SUPABASE_URL and OHM_SUPABASE_ANON_KEY to sync.")
-    return Check("sync", "ok", f"Supabase at {supabase[0]}")
+        return Check("sync", "warn", "off: everything stays on this machine")
+    return Check("sync", "warn", f"Supabase at {supabase[0]} is configured, but this version does not sync yet")
 
 
 def _tools(paths: Paths) -> Check:

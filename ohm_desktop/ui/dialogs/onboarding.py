@@ -26,10 +26,10 @@ WELCOME = (
     "except the model calls.</p>"
 )
 SYNC = (
-    "<h3>Sync between workstations (optional)</h3>"
-    "<p>Ohm can sync chats and artifacts through your own Supabase project. Set "
-    "<code>OHM_SUPABASE_URL</code> and <code>OHM_SUPABASE_ANON_KEY</code>, then sign in with "
-    "<code>ohm sync login --email you@example.com</code>. Without it Ohm works fully offline.</p>"
+    "<h3>Your data stays here</h3>"
+    "<p>Chats, artifacts and their versions live in a local database on this machine; only the "
+    "questions you ask go to the model gateway. Sync between workstations (through your own "
+    "Supabase project) is not available in this version yet.</p>"
 )
 
 
