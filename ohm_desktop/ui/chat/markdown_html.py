@@ -4,26 +4,34 @@ from __future__ import annotations
 
 import html
 from functools import lru_cache
+from typing import Any
 
-from markdown_it import MarkdownIt
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import TextLexer, get_lexer_by_name
-from pygments.util import ClassNotFound
-
-_FORMATTER = HtmlFormatter(noclasses=True, nowrap=True, style="friendly")
 COPY_SCHEME = "copy"
 
 
 @lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
+def _parser() -> Any:
+    # Imported on first render, not at start-up: markdown-it and pygments cost ~40 ms to load.
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_fence)
     return md
 
 
+@lru_cache(maxsize=1)
+def _formatter() -> Any:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(noclasses=True, nowrap=True, style="friendly")
+
+
 def _render_fence(self: object, tokens: list, idx: int, options: object, env: dict) -> str:  # type: ignore[type-arg]
+    from pygments import highlight
+    from pygments.lexers import TextLexer, get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     token = tokens[idx]
     language = (token.info or "").strip().split(" ")[0].lower() or "text"
     aliases = {"ino": "cpp", "arduino": "cpp", "c++": "cpp"}
@@ -33,7 +41,7 @@ def _render_fence(self: object, tokens: list, idx: int, options: object, env: di
         lexer = TextLexer()
     blocks = env.setdefault("code_blocks", [])
     blocks.append(token.content)
-    body = highlight(token.content, lexer, _FORMATTER)
+    body = highlight(token.content, lexer, _formatter())
     link = f'<a href="{COPY_SCHEME}:{len(blocks) - 1}" style="text-decoration:none">Copy</a>'
     return (
         f'<table width="100%" cellpadding="6" style="background:#f6f8fa;border:1px solid #d0d7de">'
