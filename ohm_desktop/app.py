@@ -41,7 +41,7 @@ class DesktopApp:
 
 
 def compose(runtime: Runtime) -> DesktopApp:
-    """The window with its docks, wired to the runtime and the compile loop."""
+    """The window with its docks, wired to the runtime; ``run`` attaches the compile loop after the first paint."""
     holder: dict[str, MainWindow] = {}
 
     def serial_dock(parent: QMainWindow) -> QDockWidget:
@@ -54,8 +54,7 @@ def compose(runtime: Runtime) -> DesktopApp:
 
     window = MainWindow(runtime, extra_docks=[serial_dock])
     holder["window"] = window
-    compile_loop = _compile_loop(runtime, window)
-    return DesktopApp(runtime, window, compile_loop)
+    return DesktopApp(runtime, window, compile_loop=None)
 
 
 def _compile_loop(runtime: Runtime, window: MainWindow) -> Any | None:
@@ -107,15 +106,17 @@ async def run(*, smoke_test: bool = False, started: float | None = None, redacto
     except OhmError as exc:
         box = QMessageBox(QMessageBox.Icon.Critical, "Ohm Desktop cannot start", exc.message)
         box.open()
-        closed = asyncio.get_running_loop().create_future()
-        box.finished.connect(lambda *_: closed.done() or closed.set_result(None))
-        await closed
+        dismissed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        box.finished.connect(lambda *_: None if dismissed.done() else dismissed.set_result(None))
+        await dismissed
         return exc.exit_code
     desktop = compose(runtime)
     window = desktop.window
     window.show()
     await _first_paint(app, window)
     startup_ms = int((time.perf_counter() - started) * 1000)
+    # After the first paint: the firmware toolchain imports are not needed to show the window.
+    desktop.compile_loop = _compile_loop(runtime, window)
     if getattr(runtime.store, "recovered_from", None) is not None:
         window.notify(f"The database was damaged and replaced; the old file is kept at {runtime.store.recovered_from}.", kind="warn")
     if smoke_test:
@@ -148,7 +149,8 @@ def main(argv: list[str] | None = None, *, started: float | None = None, redacto
 
     args = list(sys.argv[1:] if argv is None else argv)
     smoke = "--smoke-test" in args
-    app = QApplication.instance() or QApplication([sys.argv[0], *[a for a in args if a.startswith("-platform")]])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *[a for a in args if a.startswith("-platform")]])
     app.setApplicationName("Ohm Desktop")
     app.setOrganizationName("Ohm")
     app.setApplicationDisplayName("Ohm Desktop")

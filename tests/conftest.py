@@ -1,4 +1,4 @@
-"""Shared fixtures: isolated data/config dirs for every test."""
+"""Shared fixtures: isolated data/config dirs for every test, and the fake model gateway."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support.fake_gateway import FakeGateway
 
 
 @pytest.fixture(autouse=True)
@@ -23,3 +25,13 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     monkeypatch.setenv("OHM_KEYRING_SERVICE", f"ohm-desktop-test-{uuid.uuid4().hex[:12]}")
     monkeypatch.chdir(tmp_path)
     yield tmp_path
+
+
+@pytest.fixture
+def gateway() -> Iterator[FakeGateway]:
+    """A scripted OpenAI-compatible gateway on loopback (real HTTP/SSE) for this test."""
+    fake = FakeGateway().start()
+    try:
+        yield fake
+    finally:
+        fake.stop()

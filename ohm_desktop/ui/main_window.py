@@ -172,7 +172,7 @@ class MainWindow(QMainWindow):
     def _action(self, menu: object, text: str, shortcut: object, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
-            action.setShortcut(shortcut)  # type: ignore[arg-type]
+            action.setShortcut(shortcut)  # type: ignore[call-overload]
         action.triggered.connect(lambda *_: slot())
         menu.addAction(action)  # type: ignore[attr-defined]
         return action
@@ -319,9 +319,9 @@ class MainWindow(QMainWindow):
         geometry = self._settings.value("geometry")
         state = self._settings.value("state")
         if geometry is not None:
-            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+            self.restoreGeometry(geometry)
         if state is not None:
-            self.restoreState(state)  # type: ignore[arg-type]
+            self.restoreState(state)
         apply_theme(str(self._settings.value("theme", self.runtime.settings.theme)))
 
     def save_layout(self) -> None:

@@ -5,23 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.support.fake_gateway import FakeGateway
-
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def gateway() -> Iterator[FakeGateway]:
-    fake = FakeGateway().start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
 
 
 def run_ohm(*args: str, env: dict[str, str] | None = None, input_text: str | None = None, timeout: float = 60):

@@ -31,15 +31,6 @@ def qt_loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
 
 
 @pytest.fixture
-def gateway() -> Iterator[FakeGateway]:
-    fake = FakeGateway().start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
-
-
-@pytest.fixture
 def runtime(gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch, qt_loop: asyncio.AbstractEventLoop):  # type: ignore[no-untyped-def]
     from ohm_desktop.runtime import build_runtime
 

@@ -112,7 +112,7 @@ class ChatList(QWidget):
         menu = QMenu(self)
         menu.addAction("Rename…", lambda: self._ask_rename(chat_id, item.text().split("\n")[0]))
         menu.addAction("Move to trash", lambda: self.trash(chat_id))
-        menu.popup(self.items.viewport().mapToGlobal(point))  # type: ignore[arg-type]
+        menu.popup(self.items.viewport().mapToGlobal(point))  # type: ignore[call-overload]
 
     def _ask_rename(self, chat_id: str, title: str) -> None:
         dialog = QInputDialog(self)

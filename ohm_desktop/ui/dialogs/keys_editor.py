@@ -84,7 +84,8 @@ class KeysEditor(QWidget):
         self.refresh()
 
     def add_key(self) -> None:
-        secret, _ = self.entry.text(), self.entry.clear()
+        secret = self.entry.text()
+        self.entry.clear()
         try:
             label = self.runtime.key_store.add(secret)
         except OhmError as exc:

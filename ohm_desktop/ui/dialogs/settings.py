@@ -59,9 +59,9 @@ class SettingsDialog(QDialog):
         self.agents.setObjectName("agents-table")
         self.agents.setHorizontalHeaderLabels(["Agent", "Model", "Max tokens"])
         for row, agent in enumerate(runtime.registry.agents.values()):
-            name = QTableWidgetItem(f"{agent.name} ({agent.intent})")
-            name.setData(256, agent.intent)
-            self.agents.setItem(row, 0, name)
+            agent_item = QTableWidgetItem(f"{agent.name} ({agent.intent})")
+            agent_item.setData(256, agent.intent)
+            self.agents.setItem(row, 0, agent_item)
             self.agents.setItem(row, 1, QTableWidgetItem(agent.model))
             self.agents.setItem(row, 2, QTableWidgetItem(str(agent.max_tokens)))
         self.agents.resizeColumnsToContents()
@@ -87,12 +87,16 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.note)
         layout.addWidget(buttons)
 
+    def _cell_text(self, row: int, column: int) -> str:
+        item = self.agents.item(row, column)
+        return item.text() if item is not None else ""
+
     def save(self) -> None:
         overrides = dict(self.runtime.settings.agent_overrides)
         for row, agent in enumerate(self.runtime.registry.agents.values()):
-            model = self.agents.item(row, 1).text().strip()
+            model = self._cell_text(row, 1).strip()
             try:
-                max_tokens = int(self.agents.item(row, 2).text())
+                max_tokens = int(self._cell_text(row, 2))
             except ValueError:
                 self.note.setText(f"Max tokens of {agent.name} must be a whole number.")
                 return

@@ -65,7 +65,7 @@ class ArtifactPanel(QWidget):
         self.export_menu = QMenu(self.export_button)
         self.export_button.setMenu(self.export_menu)
         for fmt in available_formats(self.artifact_type):
-            self.export_menu.addAction(fmt, lambda f=fmt: self.export_shown(f))
+            self.export_menu.addAction(fmt, lambda f=fmt: self.export_shown(f))  # type: ignore[misc]
 
         self.pending = QLabel()
         self.pending.setObjectName("pending-banner")
@@ -121,7 +121,7 @@ class ArtifactPanel(QWidget):
             self.show_version(self.versions[-1])
         elif not self.versions:
             self.shown = None
-            self.render(None)
+            self.show_content(None)
         self._refresh_controls()
         self._refresh_warnings()
 
@@ -133,7 +133,7 @@ class ArtifactPanel(QWidget):
             self.version_box.setCurrentIndex(index)
             self.version_box.blockSignals(False)
         self.meta.setText(f"Version {version.version_number} by {version.created_by}: {version.change_summary}")
-        self.render(version.content)
+        self.show_content(version.content)
         self._refresh_controls()
 
     def show_pending(self, detail: str = "") -> None:
@@ -141,7 +141,7 @@ class ArtifactPanel(QWidget):
         self.pending.setText(f"⏳ {TITLES[self.artifact_type]} is being written{detail}…")
         self.pending.show()
 
-    def render(self, content: dict[str, Any] | None) -> None:  # pragma: no cover - abstract
+    def show_content(self, content: dict[str, Any] | None) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def _on_version_picked(self, index: int) -> None:

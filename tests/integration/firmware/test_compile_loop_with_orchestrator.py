@@ -4,7 +4,7 @@ real DEBUG turn (orchestrator + fake gateway over HTTP), and the fixed version c
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -16,15 +16,6 @@ from ohm_desktop.firmware.debug_turn import orchestrator_ask_debug
 from ohm_desktop.runtime import Runtime, build_runtime
 from tests.integration.firmware.conftest import BROKEN_SKETCH, GOOD_SKETCH
 from tests.support.fake_gateway import FakeGateway, Reply, SeenRequest, ToolCallSpec
-
-
-@pytest.fixture
-def gateway() -> Iterator[FakeGateway]:
-    fake = FakeGateway().start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
 
 
 @pytest.fixture

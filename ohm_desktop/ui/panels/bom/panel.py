@@ -71,7 +71,7 @@ class BomPanel(ArtifactPanel):
         self._rendering = False
         self.model.itemChanged.connect(self._on_cell_edited)
 
-    def render(self, content: dict[str, Any] | None) -> None:
+    def show_content(self, content: dict[str, Any] | None) -> None:
         self._content = copy.deepcopy(content) if content else None
         # Not blockSignals: the sort proxy must see the rows change; the flag mutes our edit handler.
         self._rendering = True

@@ -47,7 +47,7 @@ class CodePanel(ArtifactPanel):
         layout.addWidget(self.compile_status)
         self._highlighters: list[CppHighlighter] = []
 
-    def render(self, content: dict[str, Any] | None) -> None:
+    def show_content(self, content: dict[str, Any] | None) -> None:
         self.tabs.clear()
         self._highlighters.clear()
         if not content:

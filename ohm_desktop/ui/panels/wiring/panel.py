@@ -28,7 +28,7 @@ class WiringPanel(ArtifactPanel):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter, 1)
 
-    def render(self, content: dict[str, Any] | None) -> None:
+    def show_content(self, content: dict[str, Any] | None) -> None:
         self.tree.clear()
         nets: dict[str, list[dict[str, Any]]] = {}
         for connection in (content or {}).get("connections", []):
