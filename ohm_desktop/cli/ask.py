@@ -78,7 +78,7 @@ async def _print_turn(events: Any, *, as_json: bool) -> int:
         elif isinstance(event, AgentSelected):
             print(f"→ {event.name} ({event.intent}, {event.model})", file=sys.stderr)
         elif isinstance(event, KeyRotation):
-            print(_rotation_notice(event), file=sys.stderr)
+            print(event.notice(), file=sys.stderr)
         elif isinstance(event, ToolCallStarted):
             print(f"\n… {event.name} {event.artifact_type or ''}".rstrip(), file=sys.stderr)
         elif isinstance(event, ToolResult):
@@ -89,13 +89,6 @@ async def _print_turn(events: Any, *, as_json: bool) -> int:
         elif isinstance(event, ErrorEvent):
             print(f"\n{event.message}", file=sys.stderr)
     return code
-
-
-def _rotation_notice(event: KeyRotation) -> str:
-    reason = event.reason.replace("_", " ")
-    if event.to_key is None or event.wait_s > 0:
-        return f"Key {event.from_key or ''} {reason}; waiting {event.wait_s:.0f} s for a key.".replace("  ", " ")
-    return f"Key {event.from_key} {reason}, switched to {event.to_key}."
 
 
 def _title(message: str) -> str:

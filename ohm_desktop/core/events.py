@@ -59,6 +59,13 @@ class KeyRotation:
     wait_s: float = 0.0
     type: Literal["key_rotation"] = "key_rotation"
 
+    def notice(self) -> str:
+        """The one-line notice the CLI and the window show for this switch."""
+        reason = self.reason.replace("_", " ")
+        if self.to_key is None:
+            return f"All keys busy ({reason}): waiting {max(1, round(self.wait_s))} s for a key."
+        return f"Key {self.from_key} {reason}, switched to {self.to_key}."
+
     def to_json_dict(self) -> dict[str, Any]:
         return {
             "type": self.type,

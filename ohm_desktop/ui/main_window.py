@@ -266,7 +266,7 @@ class MainWindow(QMainWindow):
                     panel.pending.hide()
                 self.notify(f"The specialist's artifact was not saved ({event.error}); it is retrying.", kind="warn")
         elif isinstance(event, KeyRotation):
-            self.notify(_rotation_text(event), kind="warn")
+            self.notify(event.notice(), kind="warn")
         elif isinstance(event, Metadata):
             self.status.show_usage(event.usage)
         elif isinstance(event, ErrorEvent):
@@ -344,9 +344,3 @@ class MainWindow(QMainWindow):
     def settings_path(self) -> Path:
         return Path(self._settings.fileName())
 
-
-def _rotation_text(event: KeyRotation) -> str:
-    reason = event.reason.replace("_", " ")
-    if event.to_key is None:
-        return f"All keys busy ({reason}): waiting {max(1, round(event.wait_s))} s for a key."
-    return f"Key {event.from_key} {reason}, switched to {event.to_key}."
