@@ -121,26 +121,40 @@ def _rss_kb() -> int:
     return 0
 
 
+def _startup_once(env: dict[str, str]) -> tuple[int, list[int]]:
+    probe = (
+        "import runpy, sys, atexit\n"
+        "def rss():\n"
+        "    for l in open('/proc/self/status'):\n"
+        "        if l.startswith('VmRSS:'): print('RSS', l.split()[1], file=sys.stderr)\n"
+        "atexit.register(rss)\n"
+        "sys.argv = ['ohm-desktop', '--smoke-test']\n"
+        "runpy.run_module('ohm_desktop', run_name='__main__')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+    line = json.loads(done.stdout.strip().splitlines()[-1])
+    return int(line["startup_ms"]), [int(part.split()[1]) for part in done.stderr.splitlines() if part.startswith("RSS ")]
+
+
 def _startup(tmp: Path) -> dict[str, Any]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", OHM_DATA_DIR=str(tmp / "s-data"), OHM_CONFIG_DIR=str(tmp / "s-cfg"))
+    # CI sets PYTHONDONTWRITEBYTECODE, which makes every start recompile the project's sources (~80 ms).
+    # A normal source checkout keeps bytecode caches, so measure that (in a private cache dir),
+    # and report the no-bytecode start next to it.
+    no_bytecode_ms, _ = _startup_once(dict(env, PYTHONDONTWRITEBYTECODE="1"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+    _startup_once(env)  # warm-up: writes the bytecode caches
     samples, rss = [], []
     for _ in range(5):
-        probe = (
-            "import runpy, sys, atexit\n"
-            "def rss():\n"
-            "    for l in open('/proc/self/status'):\n"
-            "        if l.startswith('VmRSS:'): print('RSS', l.split()[1], file=sys.stderr)\n"
-            "atexit.register(rss)\n"
-            "sys.argv = ['ohm-desktop', '--smoke-test']\n"
-            "runpy.run_module('ohm_desktop', run_name='__main__')\n"
-        )
-        done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
-        line = json.loads(done.stdout.strip().splitlines()[-1])
-        samples.append(line["startup_ms"])
-        rss += [int(part.split()[1]) for part in done.stderr.splitlines() if part.startswith("RSS ")]
+        startup_ms, rss_kb = _startup_once(env)
+        samples.append(startup_ms)
+        rss += rss_kb
     return {"startup_to_first_paint_ms_median": statistics.median(samples), "samples_ms": samples,
+            "startup_without_bytecode_cache_ms": no_bytecode_ms,
             "target_ms": 400, "rss_mib_after_start": round(statistics.median(rss) / 1024, 1) if rss else None,
-            "note": "from source, offscreen platform; measured from the first line of ohm_desktop.__main__"}
+            "note": "from source with bytecode caches, offscreen platform; measured from the first line of "
+                    "ohm_desktop.__main__ to the window being exposed"}
 
 
 def run() -> dict[str, Any]:

@@ -41,7 +41,8 @@ class KeysEditor(QWidget):
         self.import_button.setToolTip("Move keys found in the environment or .env.local into the keyring")
         self.import_button.clicked.connect(self.import_env)
         self.test_button = QPushButton("Test keys")
-        self.test_button.clicked.connect(lambda: asyncio.ensure_future(self.test_keys()))
+        self.test_button.clicked.connect(self.toggle_test)
+        self._test_task: asyncio.Task[None] | None = None
         self.result = QLabel()
         self.result.setObjectName("keys-result")
         self.result.setWordWrap(True)
@@ -117,14 +118,30 @@ class KeysEditor(QWidget):
         self.result.setText(f"Imported {count} key(s)." if count else "No BYTEZ_API_KEY_* keys to import were found.")
         self._reload_pool()
 
+    def toggle_test(self) -> None:
+        """Start the key test, or cancel the one running (a test can wait on slow or cooling keys)."""
+        if self._test_task is not None and not self._test_task.done():
+            self._test_task.cancel()
+            return
+        self.test_button.setText("Cancel test")
+        self._test_task = asyncio.ensure_future(self.test_keys())
+        self._test_task.add_done_callback(self._test_finished)
+
+    def _test_finished(self, task: asyncio.Task[None]) -> None:
+        # A done callback, not a finally: a task cancelled before its first step never enters the coroutine.
+        self.test_button.setText("Test keys")
+        if task.cancelled():
+            self.result.setText("Key test cancelled.")
+            self.refresh()
+
     async def test_keys(self) -> None:
         """One tiny call per key through the pool's gateway; the list shows each key's state after."""
-        self.test_button.setEnabled(False)
-        self.result.setText("Testing keys…")
         pool = self.runtime.key_pool
         pool.reset_health()
         failures = 0
-        for _ in range(max(1, len(pool))):
+        total = max(1, len(pool))
+        for attempt in range(total):
+            self.result.setText(f"Testing key {attempt + 1} of {total}…")
             try:
                 await self.runtime.gateway.complete(
                     model=self.runtime.registry.router.model,
@@ -140,4 +157,3 @@ class KeysEditor(QWidget):
         if not failures:
             self.result.setText(f"{states.count('healthy')} of {len(states)} key(s) answered.")
         self.refresh()
-        self.test_button.setEnabled(True)

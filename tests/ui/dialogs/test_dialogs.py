@@ -60,3 +60,36 @@ def test_settings_save_agent_model_theme_and_profile(window, qtbot) -> None:  # 
     dialog.agents.item(1, 2).setText("lots")
     dialog.save()
     assert "whole number" in dialog.note.text()
+
+
+def test_key_test_shows_progress_and_reports_the_keys_that_answered(window, qtbot, qt_loop) -> None:  # type: ignore[no-untyped-def]
+    from ohm_desktop.ui.dialogs.keys_editor import KeysEditor
+    from tests.ui.conftest import scenario, until
+
+    editor = KeysEditor(window.runtime)
+    qtbot.addWidget(editor)
+
+    async def steps() -> None:
+        qtbot.mouseClick(editor.test_button, Qt.MouseButton.LeftButton)
+        assert editor.test_button.text() == "Cancel test"
+        await until(lambda: "answered" in editor.result.text())
+        assert editor.result.text() == "1 of 1 key(s) answered."
+        assert editor.test_button.text() == "Test keys"
+
+    scenario(qt_loop, steps())
+
+
+def test_a_running_key_test_can_be_cancelled(window, qtbot, qt_loop) -> None:  # type: ignore[no-untyped-def]
+    from ohm_desktop.ui.dialogs.keys_editor import KeysEditor
+    from tests.ui.conftest import scenario, until
+
+    editor = KeysEditor(window.runtime)
+    qtbot.addWidget(editor)
+
+    async def steps() -> None:
+        qtbot.mouseClick(editor.test_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(editor.test_button, Qt.MouseButton.LeftButton)
+        await until(lambda: editor.test_button.text() == "Test keys")
+        assert editor.result.text() == "Key test cancelled."
+
+    scenario(qt_loop, steps())
