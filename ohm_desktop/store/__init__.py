@@ -8,8 +8,10 @@ from ohm_desktop.store.records import (
     ArtifactVersion,
     Chat,
     Message,
+    MissingParent,
+    OutboxRow,
     SearchHit,
     StoreChange,
 )
 
-__all__ = ["ARTIFACT_TYPES", "Artifact", "ArtifactType", "ArtifactVersion", "Chat", "LocalStore", "Message", "SearchHit", "StoreChange"]
+__all__ = ["ARTIFACT_TYPES", "Artifact", "ArtifactType", "ArtifactVersion", "Chat", "LocalStore", "Message", "MissingParent", "OutboxRow", "SearchHit", "StoreChange"]

@@ -31,6 +31,8 @@ from ohm_desktop.store.records import (
     Message,
     MessageRole,
     MessageStatus,
+    MissingParent,
+    OutboxRow,
     SearchHit,
     StoreChange,
 )
@@ -701,6 +703,228 @@ class LocalStore:
             )
             for rowid, chat, title, kind, number, snippet in detail
         ]
+
+    # -------------------------------------------------------------------- sync
+    # Used by ohm_desktop.sync only. Rows pulled from Supabase are written here directly, never
+    # to the outbox, and announced with origin="sync"; re-applying a row already here is a
+    # no-op that announces nothing, so a record arriving twice (push echo, Realtime, catch-up)
+    # is never shown twice.
+    def outbox_batch(self, limit: int, *, max_attempts: int) -> list[OutboxRow]:
+        """The oldest ``limit`` outbox rows that have failed fewer than ``max_attempts`` times."""
+        rows = self._db.execute(
+            "SELECT seq, table_name, row_id, payload_json, attempts, last_error FROM outbox"
+            " WHERE attempts < ? ORDER BY seq LIMIT ?",
+            (max_attempts, limit),
+        ).fetchall()
+        return [OutboxRow(seq, table, row_id, json.loads(payload), attempts, error) for seq, table, row_id, payload, attempts, error in rows]
+
+    def outbox_counts(self, *, max_attempts: int) -> tuple[int, int]:
+        """(rows waiting to be pushed, rows that failed ``max_attempts`` times and wait for a retry)."""
+        waiting, stuck = self._db.execute(
+            "SELECT COALESCE(SUM(attempts < ?), 0), COALESCE(SUM(attempts >= ?), 0) FROM outbox",
+            (max_attempts, max_attempts),
+        ).fetchone()
+        return int(waiting), int(stuck)
+
+    def outbox_remove(self, seqs: list[int]) -> None:
+        """Forget outbox rows the server has acknowledged."""
+        with self.transaction() as db:
+            db.executemany("DELETE FROM outbox WHERE seq = ?", [(seq,) for seq in seqs])
+
+    def outbox_record_failure(self, seqs: list[int], error: str) -> None:
+        """Count a failed push of these rows (they are kept: nothing written here is lost)."""
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?", [(error, seq) for seq in seqs]
+            )
+
+    def outbox_retry_failed(self) -> int:
+        """Give rows that failed too often another chance (the user fixed the cause); returns how many."""
+        with self.transaction() as db:
+            return db.execute("UPDATE outbox SET attempts = 0 WHERE attempts > 0").rowcount
+
+    def sync_cursor(self, scope: str, table: str) -> int:
+        """The highest server sequence of ``table`` already pulled for ``scope`` (0: none)."""
+        row = self._db.execute(
+            "SELECT server_seq FROM sync_cursors WHERE scope = ? AND table_name = ?", (scope, table)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def advance_sync_cursor(self, scope: str, table: str, server_seq: int) -> None:
+        """Move the cursor forward (never back: events may arrive out of order)."""
+        with self.transaction(durable=False) as db:
+            db.execute(
+                "INSERT INTO sync_cursors (scope, table_name, server_seq) VALUES (?, ?, ?)"
+                " ON CONFLICT (scope, table_name) DO UPDATE SET server_seq = MAX(server_seq, excluded.server_seq)",
+                (scope, table, server_seq),
+            )
+
+    def apply_remote(self, table: str, rows: list[dict[str, Any]]) -> list[MissingParent]:
+        """Apply rows pulled from the server (in the outbox payload shape) in one transaction.
+
+        Server numbering wins: a local message or version whose ``seq``/``version_number`` a
+        server row takes is moved to the end, and gets its final number when its own server
+        copy arrives, so every workstation converges on the server's order. Returns the
+        parents (chat, artifact) that are missing; rows needing them are skipped.
+        """
+        apply = {
+            "chats": self._apply_remote_chat,
+            "messages": self._apply_remote_message,
+            "artifacts": self._apply_remote_artifact,
+            "artifact_versions": self._apply_remote_version,
+        }.get(table)
+        if apply is None:
+            return []
+        missing: list[MissingParent] = []
+        with self.transaction() as db:
+            # Re-keying a duplicate artifact updates a parent key and its children together.
+            db.execute("PRAGMA defer_foreign_keys = ON")
+            for row in rows:
+                parent = apply(db, row)
+                if parent is not None and parent not in missing:
+                    missing.append(parent)
+        return missing
+
+    def _has_chat(self, db: sqlite3.Connection, chat_id: str) -> bool:
+        return db.execute("SELECT 1 FROM chats WHERE id = ?", (chat_id,)).fetchone() is not None
+
+    def _apply_remote_chat(self, db: sqlite3.Connection, row: dict[str, Any]) -> MissingParent | None:
+        current = db.execute(
+            "SELECT title, created_at, updated_at, deleted_at FROM chats WHERE id = ?", (row["id"],)
+        ).fetchone()
+        # updated_at is "last activity here" (new messages touch it locally without a push):
+        # the later of ours and theirs, so a chat active on either machine sorts first.
+        updated_at = row["updated_at"] if current is None else max(current[2], row["updated_at"])
+        values = (row["title"], row["created_at"], updated_at, row.get("deleted_at"))
+        if current == values:
+            return None
+        if current is None:
+            db.execute(
+                "INSERT INTO chats (id, title, created_at, updated_at, deleted_at) VALUES (?, ?, ?, ?, ?)",
+                (row["id"], *values),
+            )
+        else:
+            db.execute(
+                "UPDATE chats SET title = ?, created_at = ?, updated_at = ?, deleted_at = ? WHERE id = ?",
+                (*values, row["id"]),
+            )
+        self._emit(StoreChange("chats", row["id"], row["id"], origin="sync"))
+        return None
+
+    def _apply_remote_message(self, db: sqlite3.Connection, row: dict[str, Any]) -> MissingParent | None:
+        chat_id = row["chat_id"]
+        if not self._has_chat(db, chat_id):
+            return MissingParent("chats", chat_id)
+        current = db.execute("SELECT seq FROM messages WHERE id = ?", (row["id"],)).fetchone()
+        if current is not None and current[0] == row["seq"]:
+            return None
+        self._make_room(db, "messages", "chat_id", chat_id, "seq", row["seq"], row["id"])
+        if current is None:
+            db.execute(
+                "INSERT INTO messages (id, chat_id, seq, role, content, status, agent_intent, agent_name, model,"
+                " metadata_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    row["id"],
+                    chat_id,
+                    row["seq"],
+                    row["role"],
+                    row["content"],
+                    row["status"],
+                    row.get("agent_intent"),
+                    row.get("agent_name"),
+                    row.get("model"),
+                    _json(row.get("metadata") or {}),
+                    row["created_at"],
+                ),
+            )
+            db.execute("UPDATE chats SET updated_at = MAX(updated_at, ?) WHERE id = ?", (row["created_at"], chat_id))
+        else:
+            db.execute("UPDATE messages SET seq = ? WHERE id = ?", (row["seq"], row["id"]))
+        self._emit(StoreChange("messages", row["id"], chat_id, origin="sync"))
+        return None
+
+    def _apply_remote_artifact(self, db: sqlite3.Connection, row: dict[str, Any]) -> MissingParent | None:
+        chat_id = row["chat_id"]
+        if not self._has_chat(db, chat_id):
+            return MissingParent("chats", chat_id)
+        if db.execute("SELECT 1 FROM artifacts WHERE id = ?", (row["id"],)).fetchone() is not None:
+            return None
+        local = db.execute(
+            "SELECT id FROM artifacts WHERE chat_id = ? AND type = ?", (chat_id, row["type"])
+        ).fetchone()
+        if local is None:
+            db.execute(
+                "INSERT INTO artifacts (id, chat_id, type, current_version, created_at) VALUES (?, ?, ?, 0, ?)",
+                (row["id"], chat_id, row["type"], row["created_at"]),
+            )
+        else:
+            # Another workstation started this chat's artifact of this type first: ours becomes
+            # that one (the server files versions pushed under our id there too).
+            db.execute("UPDATE artifact_versions SET artifact_id = ? WHERE artifact_id = ?", (row["id"], local[0]))
+            db.execute("UPDATE artifacts SET id = ? WHERE id = ?", (row["id"], local[0]))
+        self._emit(StoreChange("artifacts", row["id"], chat_id, origin="sync"))
+        return None
+
+    def _apply_remote_version(self, db: sqlite3.Connection, row: dict[str, Any]) -> MissingParent | None:
+        artifact = db.execute("SELECT chat_id FROM artifacts WHERE id = ?", (row["artifact_id"],)).fetchone()
+        if artifact is None:
+            return MissingParent("artifacts", row["artifact_id"])
+        chat_id = artifact[0]
+        current = db.execute(
+            "SELECT artifact_id, version_number FROM artifact_versions WHERE id = ?", (row["id"],)
+        ).fetchone()
+        if current is not None and tuple(current) == (row["artifact_id"], row["version_number"]):
+            return None
+        self._make_room(db, "artifact_versions", "artifact_id", row["artifact_id"], "version_number", row["version_number"], row["id"])
+        if current is None:
+            db.execute(
+                "INSERT INTO artifact_versions (id, artifact_id, version_number, content_json, change_summary,"
+                " created_by, message_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    row["id"],
+                    row["artifact_id"],
+                    row["version_number"],
+                    _json(row["content"]),
+                    row["change_summary"],
+                    row["created_by"],
+                    row.get("message_id"),
+                    row["created_at"],
+                ),
+            )
+        else:
+            db.execute(
+                "UPDATE artifact_versions SET artifact_id = ?, version_number = ? WHERE id = ?",
+                (row["artifact_id"], row["version_number"], row["id"]),
+            )
+        db.execute(
+            "UPDATE artifacts SET current_version = (SELECT MAX(version_number) FROM artifact_versions"
+            " WHERE artifact_id = ?) WHERE id = ?",
+            (row["artifact_id"], row["artifact_id"]),
+        )
+        self._emit(StoreChange("artifact_versions", row["id"], chat_id, origin="sync"))
+        return None
+
+    def _make_room(
+        self, db: sqlite3.Connection, table: str, group: str, group_id: str, number: str, wanted: int, row_id: str
+    ) -> None:
+        """Move whichever other row holds ``number == wanted`` in the group to the end.
+
+        That row is local and not yet on the server (server numbers are unique), so its number
+        is provisional; the server assigns its final one when it is pushed.
+        """
+        occupant = db.execute(
+            f"SELECT id FROM {table} WHERE {group} = ? AND {number} = ? AND id != ?", (group_id, wanted, row_id)
+        ).fetchone()
+        if occupant is None:
+            return
+        end = int(
+            db.execute(f"SELECT COALESCE(MAX({number}), 0) FROM {table} WHERE {group} = ?", (group_id,)).fetchone()[0]
+        )
+        db.execute(f"UPDATE {table} SET {number} = ? WHERE id = ?", (max(end, wanted) + 1, occupant[0]))
+        chat_id = group_id
+        if table == "artifact_versions":
+            chat_id = str(db.execute("SELECT chat_id FROM artifacts WHERE id = ?", (group_id,)).fetchone()[0])
+        self._emit(StoreChange(table, occupant[0], chat_id, origin="sync"))  # type: ignore[arg-type]
 
     def integrity_check(self) -> str:
         """SQLite's ``PRAGMA integrity_check``: ``"ok"`` or the first problems found."""

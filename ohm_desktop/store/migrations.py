@@ -117,4 +117,17 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE messages ADD COLUMN writer_lease TEXT;
     CREATE INDEX messages_streaming ON messages (status) WHERE status = 'streaming';
     """,
+    # 5: sync bookkeeping. How far this workstation has read each server table, per Supabase
+    # project and account ("scope"), so catch-up after a reconnect starts where it stopped;
+    # and an index for the sync push, which reads the outbox oldest-first among rows that
+    # have not failed too often.
+    """
+    CREATE TABLE sync_cursors (
+        scope       TEXT NOT NULL,
+        table_name  TEXT NOT NULL,
+        server_seq  INTEGER NOT NULL,
+        PRIMARY KEY (scope, table_name)
+    );
+    CREATE INDEX outbox_by_attempts ON outbox (attempts, seq);
+    """,
 )

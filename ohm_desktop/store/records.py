@@ -69,6 +69,26 @@ class StoreChange:
 
 
 @dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """A local change waiting to be pushed to Supabase; ``payload`` is the row as the server stores it."""
+
+    seq: int
+    table: Literal["chats", "messages", "artifacts", "artifact_versions"]
+    row_id: str
+    payload: dict[str, Any]
+    attempts: int
+    last_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MissingParent:
+    """A pulled row that could not be applied yet because its chat or artifact is not here."""
+
+    table: Literal["chats", "artifacts"]
+    row_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class SearchHit:
     """One full-text search result: a message, or the latest matching version of an artifact.
 

@@ -1,0 +1,158 @@
+"""``ohm sync``: sign in to your Supabase project, see where sync stands, run it.
+
+    ohm sync login --email you@example.com [--signup] [--password-stdin]
+    ohm sync status [--json]
+    ohm sync run [--once] [--retry-failed]
+    ohm sync share CHAT --email teammate@example.com
+    ohm sync logout
+
+Sync is optional: without OHM_SUPABASE_URL / OHM_SUPABASE_ANON_KEY (or Settings) every
+command says so and Ohm keeps working offline. The session lives in the OS keyring only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import json
+import signal
+import sys
+from typing import Any
+
+from ohm_desktop.cli.chats import open_store
+from ohm_desktop.config import Paths, load_settings
+from ohm_desktop.core.errors import SyncError, UsageError
+from ohm_desktop.store import LocalStore
+from ohm_desktop.sync import SyncService, SyncStatus
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("sync", help="sync chats and artifacts between workstations (Supabase)")
+    commands = parser.add_subparsers(dest="sync_command", metavar="COMMAND", required=True)
+
+    login = commands.add_parser("login", help="sign in to your Supabase project (session kept in the keyring)")
+    login.add_argument("--email", required=True)
+    login.add_argument("--password-stdin", action="store_true", help="read the password from stdin (scripts)")
+    login.add_argument("--signup", action="store_true", help="create the account first")
+    login.set_defaults(func=run_login)
+
+    status = commands.add_parser("status", help="configured? signed in? how many changes wait to be sent?")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=run_status)
+
+    run = commands.add_parser("run", help="push and pull changes (live until Ctrl-C, or --once)")
+    run.add_argument("--once", action="store_true", help="push what is queued, pull what is new, then exit")
+    run.add_argument("--retry-failed", action="store_true", help="retry changes the server refused before")
+    run.set_defaults(func=run_run)
+
+    share = commands.add_parser("share", help="invite a teammate's account to one of your chats")
+    share.add_argument("chat", metavar="CHAT", help="chat id or unique prefix")
+    share.add_argument("--email", required=True)
+    share.set_defaults(func=run_share)
+
+    logout = commands.add_parser("logout", help="forget the stored session (queued changes are kept)")
+    logout.set_defaults(func=run_logout)
+
+
+def _service(args: argparse.Namespace, store: LocalStore | None = None) -> SyncService:
+    paths = Paths.from_environment()
+    settings = load_settings(paths)
+    return SyncService.from_settings(store or open_store(), settings, paths, args.redactor)
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Supabase password: ")
+    else:
+        raise UsageError("There is no terminal to ask for the password: pipe it in and add --password-stdin.")
+    if not password:
+        raise UsageError("The password is empty: type it at the prompt, or pipe it in with --password-stdin.")
+    args.redactor.register(password)
+    return password
+
+
+def run_login(args: argparse.Namespace) -> int:
+    service = _service(args)
+    if not service.configured:
+        raise SyncError(
+            "Sync is not configured: set OHM_SUPABASE_URL and OHM_SUPABASE_ANON_KEY (or Settings) first."
+        )
+    email = asyncio.run(service.login(args.email, _read_password(args), signup=args.signup))
+    print(f"Signed in to {service.url} as {email}. Run `ohm sync run` to start syncing.")
+    return 0
+
+
+def _status_lines(status: SyncStatus, service: SyncService, email: str | None) -> list[str]:
+    if not service.configured:
+        return [status.detail, "Set OHM_SUPABASE_URL and OHM_SUPABASE_ANON_KEY (or Settings) to enable it."]
+    lines = [
+        f"Supabase: {service.url}",
+        f"Signed in as: {email}" if email else "Not signed in: run `ohm sync login --email you@example.com`.",
+        f"Waiting to be sent: {status.queued}",
+    ]
+    if status.failed:
+        lines.append(f"Refused by the server: {status.failed} (retry with `ohm sync run --retry-failed`)")
+    return lines
+
+
+def run_status(args: argparse.Namespace) -> int:
+    service = _service(args)
+    status = service.status()
+    email = asyncio.run(service.signed_in_email())
+    if args.json:
+        print(json.dumps({**status.to_dict(), "configured": service.configured, "url": service.url or None, "signed_in_as": email}))
+    else:
+        print("\n".join(_status_lines(status, service, email)))
+    return 0
+
+
+async def _run_live(service: SyncService) -> None:
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    assert task is not None
+    with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C still works
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    last: list[str] = [""]
+
+    def report(status: SyncStatus) -> None:
+        if status.label != last[0]:
+            last[0] = status.label
+            print(f"sync: {status.label} — {status.detail}", file=sys.stderr, flush=True)
+
+    service.subscribe(report)
+    with contextlib.suppress(asyncio.CancelledError):
+        await service.run_forever()
+
+
+def run_run(args: argparse.Namespace) -> int:
+    service = _service(args)
+    if args.retry_failed:
+        count = service.retry_failed()
+        print(f"{count} refused change(s) will be tried again.", file=sys.stderr)
+    if args.once:
+        report = asyncio.run(service.run_once())
+        failed = f"; {report.failed} refused by the server (see `ohm sync status`)" if report.failed else ""
+        print(f"Sent {report.pushed} change(s), received {report.pulled}{failed}.")
+        return 0
+    asyncio.run(_run_live(service))
+    return 0
+
+
+def run_share(args: argparse.Namespace) -> int:
+    store = open_store()
+    service = _service(args, store)
+    chat = store.find_chat(args.chat)
+    asyncio.run(service.share_chat(chat.id, args.email))
+    print(f"Shared “{chat.title}” with {args.email}.")
+    return 0
+
+
+def run_logout(args: argparse.Namespace) -> int:
+    service = _service(args)
+    asyncio.run(service.logout())
+    print("Signed out; changes not sent yet stay queued for the next sign-in.")
+    return 0

@@ -1,0 +1,845 @@
+"""SyncService: this workstation's store <-> the user's Supabase project.
+
+Push: the store's outbox, oldest first, in batches, as idempotent upserts (client-made UUIDs;
+``ON CONFLICT DO NOTHING``, chats merge), with exponential backoff while the network is
+down; rows the server refuses are isolated by bisection and kept, never dropped.
+Pull: a Realtime subscription (RLS limits it to the user's chats) and, after every
+(re)connect, a REST catch-up from the last position seen, ordered by ``server_seq`` (the
+server's sequence, never a client clock). Pulled rows go into the store through
+``LocalStore.apply_remote`` — never back into the outbox — and the server's numbering wins,
+which is how two workstations that wrote the same version number converge.
+
+supabase-py is imported only when sync actually starts, so an app without Supabase
+configured never pays for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import functools
+import itertools
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from urllib.parse import urlparse
+
+from ohm_desktop.core.errors import OhmError, SyncError
+from ohm_desktop.core.redaction import SecretRedactor
+from ohm_desktop.store import LocalStore, OutboxRow, StoreChange
+from ohm_desktop.store.ids import new_id
+from ohm_desktop.store.local_store import utc_now
+from ohm_desktop.sync.backoff import Backoff
+from ohm_desktop.sync.session_storage import (
+    KeyringSessionStorage,
+    MemorySessionStorage,
+    SessionStorage,
+    stored_email,
+)
+from ohm_desktop.sync.status import SyncState, SyncStatus
+from ohm_desktop.sync.wire import MUTABLE_TABLES, PULL_ORDER, PUSH_ORDER, server_seq, to_local
+
+if TYPE_CHECKING:
+    from ohm_desktop.config import Paths, Settings
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: supabase_auth's storage key for the session (inside our own keyring entry name).
+SESSION_KEY = "supabase.auth.token"
+#: A row the server refused this many times waits for ``retry_failed()``.
+MAX_ATTEMPTS = 5
+PUSH_BATCH = 500
+PULL_PAGE = 1000
+#: Catch-up re-reads this many sequence numbers below the cursor: a row whose transaction
+#: took its number earlier but committed later than a row already seen is not skipped.
+CATCH_UP_OVERLAP = 200
+#: Other processes (the window, `ohm ask`) write the same outbox: look for their rows this often.
+OUTBOX_POLL_S = 1.0
+WATCHDOG_S = 1.0
+
+NOT_CONFIGURED = (
+    "Sync is not configured: set OHM_SUPABASE_URL and OHM_SUPABASE_ANON_KEY (or the Supabase URL "
+    "and anon key in Settings) to your Supabase project's values."
+)
+NOT_SIGNED_IN = (
+    "You are not signed in to Supabase: run `ohm sync login --email you@example.com` "
+    "(or sign in from Settings)."
+)
+SESSION_ENDED = (
+    "Your Supabase session has ended: sign in again with `ohm sync login --email you@example.com` "
+    "(or from Settings); your changes stay queued meanwhile."
+)
+
+
+class _Unreachable(Exception):
+    """The server or network failed in a way worth retrying later (a user-facing sentence)."""
+
+
+class _SessionExpired(Exception):
+    """The access token was refused as expired: refresh and try again."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    """What one ``run_once`` did."""
+
+    pushed: int
+    pulled: int
+    failed: int
+
+
+StatusListener = Callable[[SyncStatus], None]
+
+
+def _jwt_claims(token: str) -> dict[str, Any]:
+    """The payload of a JWT, unverified (only to read its lifetime; the server verifies it)."""
+    try:
+        payload = token.split(".")[1]
+        decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return decoded
+    except (IndexError, ValueError):
+        return {}
+
+
+class SyncService:
+    """Sync of one local store with one Supabase project, for the signed-in account.
+
+    The window and ``ohm sync`` drive it the same way: :meth:`login` once, then
+    :meth:`run_forever` (or :meth:`run_once`); :meth:`status` / :meth:`subscribe` tell the UI
+    what is happening. Without Supabase configured everything stays local and :meth:`status`
+    says ``off``.
+    """
+
+    #: realtime-py reconnects by itself this many times, then gives up; the service then
+    #: starts a fresh connection itself (with its own backoff), forever.
+    REALTIME_OPTIONS: ClassVar[dict[str, Any]] = {"max_retries": 6, "initial_backoff": 0.5}
+
+    def __init__(
+        self,
+        store: LocalStore,
+        *,
+        supabase: tuple[str, str] | None,
+        redactor: SecretRedactor,
+        session_storage: SessionStorage | None = None,
+        data_dir: Path | None = None,
+        push_batch: int = PUSH_BATCH,
+    ) -> None:
+        self._store = store
+        self._url, self._anon_key = supabase if supabase else ("", "")
+        self._redactor = redactor
+        if session_storage is None:
+            if supabase:
+                folder = data_dir or (store.path.parent if store.path is not None else Path.cwd())
+                session_storage = KeyringSessionStorage(self._url, folder)
+            else:
+                session_storage = MemorySessionStorage()
+        self._storage = session_storage
+        self._push_batch = push_batch
+        self._listeners: list[StatusListener] = []
+        self._client: Any = None
+        self._running = False
+        self._user_id: str | None = None
+        self._user_email: str | None = None
+        self._last_error: str | None = None
+        self._last_synced_at: str | None = None
+        self._network_error: str | None = None
+        self._subscribed = False
+        self._generation = 0
+        self._caught_up_generation = -1
+        self._token_due_at = float("inf")
+        self._inbox: asyncio.Queue[tuple[int, str, dict[str, Any]]] = asyncio.Queue()
+        self._outbox_signal = asyncio.Event()
+        self._catch_up_requested = asyncio.Event()
+        self._backfilling: set[str] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        #: How many times the access token was refreshed (the benchmark and tests read it).
+        self.token_refreshes = 0
+
+    # ------------------------------------------------------------ construction
+    @classmethod
+    def from_settings(
+        cls, store: LocalStore, settings: Settings, paths: Paths, redactor: SecretRedactor
+    ) -> SyncService:
+        """The service for the configured project (``OHM_SUPABASE_*`` or Settings), if any."""
+        return cls(store, supabase=settings.effective_supabase(), redactor=redactor, data_dir=paths.data)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self._url and self._anon_key)
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    # ------------------------------------------------------------------ status
+    def status(self) -> SyncStatus:
+        """Where sync stands now (cheap: reads two counts from the local store)."""
+        waiting, stuck = self._store.outbox_counts(max_attempts=MAX_ATTEMPTS)
+        state = self._state()
+        return SyncStatus(
+            state=state,
+            queued=waiting,
+            failed=stuck,
+            last_error=self._last_error,
+            user_email=self._user_email,
+            last_synced_at=self._last_synced_at,
+            detail=self._detail(state, waiting, stuck),
+        )
+
+    def subscribe(self, listener: StatusListener) -> Callable[[], None]:
+        """Call ``listener(status)`` whenever the state, queue or last error changes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    async def signed_in_email(self) -> str | None:
+        """The account whose session is stored for this project (no network)."""
+        if not self.configured:
+            return None
+        return await stored_email(self._storage, SESSION_KEY)
+
+    def _state(self) -> SyncState:
+        if not self.configured or not self._running:
+            return "off"
+        if self._network_error is not None:
+            return "offline"
+        if self._subscribed and self._caught_up_generation == self._generation:
+            return "live"
+        return "connecting"
+
+    def _detail(self, state: SyncState, waiting: int, stuck: int) -> str:
+        if not self.configured:
+            return "Sync is off: everything stays on this workstation."
+        if state == "off":
+            return "Sync is not running."
+        if state == "offline":
+            return f"Offline: {self._network_error} {waiting} change(s) wait in the outbox."
+        if state == "connecting":
+            return f"Connecting to {urlparse(self._url).netloc}…"
+        failed = f"; {stuck} change(s) were refused by the server" if stuck else ""
+        return f"Live with {urlparse(self._url).netloc} as {self._user_email}{failed}."
+
+    def _notify(self) -> None:
+        status = self.status()
+        for listener in list(self._listeners):
+            try:
+                listener(status)
+            except Exception:
+                log.exception("sync status listener failed")
+
+    def _mark_synced(self) -> None:
+        self._last_synced_at = utc_now()
+        self._network_error = None
+
+    def _set_offline(self, message: str) -> None:
+        self._network_error = message
+        self._last_error = message
+        self._notify()
+
+    # ------------------------------------------------------------------ client
+    def _require_configured(self) -> None:
+        if not self.configured:
+            raise SyncError(NOT_CONFIGURED)
+
+    async def _create_client(self) -> Any:
+        self._require_configured()
+        try:
+            from supabase import AsyncClientOptions, acreate_client
+        except ImportError as exc:  # pragma: no cover - a broken install
+            raise SyncError("The supabase package is missing: reinstall Ohm (pip install ohm-desktop).") from exc
+        options = AsyncClientOptions(
+            storage=self._storage,  # type: ignore[arg-type]
+            persist_session=True,
+            # One refresher (ours, skew-proof): two would race to rotate the refresh token.
+            auto_refresh_token=False,
+            realtime=dict(self.REALTIME_OPTIONS),  # type: ignore[arg-type]
+            postgrest_client_timeout=30,
+        )
+        try:
+            client = await acreate_client(self._url, self._anon_key, options)
+        except Exception as exc:
+            raise SyncError(
+                f"The Supabase URL {self._url} is not usable ({type(exc).__name__}): check OHM_SUPABASE_URL or Settings."
+            ) from exc
+        client.auth.on_auth_state_change(self._guarded(self._on_auth_event))
+        return client
+
+    def _on_auth_event(self, event: str, session: Any) -> None:
+        if session is None:
+            return
+        self._remember_session(session)
+
+    def _remember_session(self, session: Any) -> None:
+        """Keep tokens out of every log line, and note when the access token is due for refresh."""
+        self._redactor.register(session.access_token)
+        self._redactor.register(session.refresh_token)
+        self._user_id = str(session.user.id)
+        self._user_email = session.user.email
+        claims = _jwt_claims(session.access_token)
+        lifetime = float(claims.get("exp", 0)) - float(claims.get("iat", 0))
+        if lifetime <= 0:
+            lifetime = float(session.expires_in or 3600)
+        # Measured from when we got it on our own monotonic clock: a workstation clock that is
+        # minutes off neither refreshes in a loop nor lets the token lapse.
+        self._token_due_at = time.monotonic() + lifetime - min(60.0, lifetime / 4)
+
+    async def _open(self) -> Any:
+        """A client with the stored session applied to REST and Realtime."""
+        if self._client is not None:
+            return self._client
+        client = await self._create_client()
+        try:
+            session = await client.auth.get_session()  # refreshes an expired one
+        except Exception as exc:
+            await self._close_client(client)
+            self._raise_auth_failure(exc)
+        if session is None:
+            await self._close_client(client)
+            raise SyncError(NOT_SIGNED_IN)
+        self._remember_session(session)
+        await client.realtime.set_auth(session.access_token)
+        self._client = client
+        return client
+
+    async def _close_client(self, client: Any = None) -> None:
+        client = client or self._client
+        if client is None:
+            return
+        if client is self._client:
+            self._client = None
+        with contextlib.suppress(Exception):
+            await client.remove_all_channels()
+        with contextlib.suppress(Exception):
+            await client.auth.close()
+        postgrest = getattr(client, "_postgrest", None)
+        if postgrest is not None:
+            with contextlib.suppress(Exception):
+                await postgrest.aclose()
+
+    def _raise_auth_failure(self, exc: BaseException) -> None:
+        from supabase_auth.errors import AuthApiError, AuthRetryableError, AuthSessionMissingError
+
+        if isinstance(exc, SyncError):
+            raise exc
+        if isinstance(exc, AuthRetryableError) or self._is_network_error(exc):
+            raise _Unreachable(self._unreachable_sentence(exc)) from exc
+        if isinstance(exc, (AuthApiError, AuthSessionMissingError)):
+            raise SyncError(SESSION_ENDED) from exc
+        raise SyncError(f"Signing in to Supabase failed ({type(exc).__name__}): run `ohm sync login` again.") from exc
+
+    async def _ensure_session(self) -> None:
+        """Refresh the access token shortly before it expires (by our clock, not the server's)."""
+        if time.monotonic() < self._token_due_at:
+            return
+        await self._refresh_session()
+
+    async def _refresh_session(self) -> None:
+        client = await self._open()
+        try:
+            response = await client.auth.refresh_session()
+        except Exception as exc:
+            self._raise_auth_failure(exc)
+        if response.session is None:
+            raise SyncError(SESSION_ENDED)
+        self.token_refreshes += 1
+        self._remember_session(response.session)
+        await client.realtime.set_auth(response.session.access_token)
+
+    # ----------------------------------------------------------------- errors
+    @staticmethod
+    def _is_network_error(exc: BaseException) -> bool:
+        import httpx
+
+        return isinstance(exc, (httpx.TransportError, OSError, asyncio.TimeoutError, ConnectionError))
+
+    def _unreachable_sentence(self, exc: BaseException) -> str:
+        return (
+            f"The Supabase server at {urlparse(self._url).netloc} cannot be reached ({type(exc).__name__}); "
+            "changes are kept and sent when it is back."
+        )
+
+    async def _rest(self, call: Callable[[Any], Any]) -> Any:
+        """Run one PostgREST request; sort its failures into retry-later, re-auth, or refused."""
+        from postgrest.exceptions import APIError
+
+        for attempt in range(2):
+            client = await self._open()
+            await self._ensure_session()
+            try:
+                return await call(client)
+            except APIError as exc:
+                code = str(exc.code or "")
+                if code in ("PGRST301", "PGRST302", "PGRST303") or "JWT" in str(exc.message or ""):
+                    if attempt == 0:
+                        await self._refresh_session()
+                        continue
+                    raise SyncError(SESSION_ENDED) from exc
+                if code in ("500", "502", "503", "504", "520", "PGRST000", "PGRST001", "PGRST002") or code.startswith(
+                    ("08", "53", "57", "40")
+                ):
+                    raise _Unreachable(
+                        f"The Supabase server at {urlparse(self._url).netloc} is having trouble ({code}); "
+                        "changes are kept and retried."
+                    ) from exc
+                raise
+            except Exception as exc:
+                if self._is_network_error(exc):
+                    raise _Unreachable(self._unreachable_sentence(exc)) from exc
+                raise
+        raise AssertionError("unreachable")
+
+    # ------------------------------------------------------------------ login
+    async def login(self, email: str, password: str, *, signup: bool = False) -> str:
+        """Sign in (or create the account) and keep the session in the keyring; returns the email."""
+        from supabase_auth.errors import AuthApiError, AuthRetryableError, AuthWeakPasswordError
+
+        self._redactor.register(password)
+        client = await self._create_client()
+        try:
+            credentials = {"email": email, "password": password}
+            if signup:
+                response = await client.auth.sign_up(credentials)
+            else:
+                response = await client.auth.sign_in_with_password(credentials)
+        except AuthWeakPasswordError as exc:
+            raise SyncError("Supabase refused the password as too weak: choose a longer one and try again.") from exc
+        except AuthApiError as exc:
+            raise SyncError(self._auth_refusal(exc, signup)) from exc
+        except (AuthRetryableError, OSError) as exc:
+            raise SyncError(
+                f"Cannot reach Supabase at {self._url} ({type(exc).__name__}): check the network and the URL, then try again."
+            ) from exc
+        except Exception as exc:
+            if self._is_network_error(exc):
+                raise SyncError(
+                    f"Cannot reach Supabase at {self._url} ({type(exc).__name__}): check the network and the URL, then try again."
+                ) from exc
+            raise
+        finally:
+            await self._close_client(client)
+        if response.session is None:
+            raise SyncError(
+                "The account was created, but this Supabase project wants the email confirmed first: "
+                "open the link it sent you, then run `ohm sync login` again."
+            )
+        self._remember_session(response.session)
+        self._notify()
+        return str(response.session.user.email or email)
+
+    @staticmethod
+    def _auth_refusal(exc: Any, signup: bool) -> str:
+        code = str(getattr(exc, "code", "") or "")
+        if code == "invalid_credentials":
+            return "Supabase rejected that email and password: check them and try again (add --signup to create the account)."
+        if code in ("user_already_exists", "email_exists"):
+            return "An account with that email already exists: sign in without --signup."
+        if code == "email_not_confirmed":
+            return "That account's email is not confirmed yet: open the link Supabase sent you, then sign in again."
+        if code in ("signup_disabled", "email_provider_disabled"):
+            return "This Supabase project does not allow email sign-ups: create the user in the Supabase dashboard."
+        action = "Creating the account" if signup else "Signing in"
+        return f"{action} failed: Supabase said {exc.message!r}; check the email and password and try again."
+
+    async def logout(self) -> None:
+        """Forget the stored session (the outbox keeps anything not pushed yet)."""
+        await self._storage.remove_item(SESSION_KEY)
+        self._user_email = None
+        self._user_id = None
+        self._notify()
+
+    def retry_failed(self) -> int:
+        """Give changes the server refused another try (e.g. after fixing its policies)."""
+        count = self._store.outbox_retry_failed()
+        self._notify()
+        return count
+
+    # ------------------------------------------------------------------- push
+    async def _push_pending(self) -> int:
+        pushed = 0
+        while True:
+            rows = self._store.outbox_batch(self._push_batch, max_attempts=MAX_ATTEMPTS)
+            if not rows:
+                return pushed
+            for table in PUSH_ORDER:
+                group = [row for row in rows if row.table == table]
+                if group:
+                    await self._push_group(table, group)
+            pushed += len(rows)
+            self._mark_synced()
+            self._notify()
+
+    async def _push_group(self, table: str, group: list[OutboxRow]) -> None:
+        from postgrest.exceptions import APIError
+
+        latest: dict[str, OutboxRow] = {}
+        for row in group:  # several edits of one chat: the last one is what it is now
+            latest[row.row_id] = row
+        payloads = [row.payload for row in latest.values()]
+        seqs = [row.seq for row in group]
+        try:
+            response = await self._rest(
+                lambda client: client.table(table)
+                .upsert(payloads, on_conflict="id", ignore_duplicates=table not in MUTABLE_TABLES)
+                .execute()
+            )
+        except APIError as exc:
+            if len(group) > 1:  # find the row(s) the server refuses; push the rest
+                middle = len(group) // 2
+                await self._push_group(table, group[:middle])
+                await self._push_group(table, group[middle:])
+                return
+            message = f"The server refused a {table} row ({exc.code}: {exc.message})."
+            log.warning("push refused: %s", message)
+            self._last_error = message
+            self._store.outbox_record_failure(seqs, message)
+            return
+        await self._apply_rows(table, list(response.data))
+        self._store.outbox_remove(seqs)
+
+    # ------------------------------------------------------------------- pull
+    def _scope(self) -> str:
+        return f"{self._url.rstrip('/')}|{self._user_id}"
+
+    async def _select(self, table: str, *, after: int, chat_id: str | None = None, row_id: str | None = None) -> list[dict[str, Any]]:
+        def query(client: Any) -> Any:
+            builder = client.table(table).select("*")
+            if row_id is not None:
+                builder = builder.eq("id", row_id)
+            if chat_id is not None:
+                builder = builder.eq("chat_id", chat_id)
+            return builder.gt("server_seq", after).order("server_seq").limit(PULL_PAGE).execute()
+
+        response = await self._rest(query)
+        return list(response.data)
+
+    async def _catch_up(self) -> int:
+        """Read every table from the last seen position; returns how many rows came."""
+        pulled = 0
+        for table in PULL_ORDER:
+            start = max(0, self._store.sync_cursor(self._scope(), table) - CATCH_UP_OVERLAP)
+            while True:
+                rows = await self._select(table, after=start)
+                if not rows:
+                    break
+                await self._apply_rows(table, rows)
+                start = server_seq(rows[-1])
+                self._store.advance_sync_cursor(self._scope(), table, start)
+                pulled += len(rows)
+                if len(rows) < PULL_PAGE:
+                    break
+        self._mark_synced()
+        return pulled
+
+    def _has_chat(self, chat_id: str) -> bool:
+        try:
+            self._store.get_chat(chat_id)
+        except OhmError:
+            return False
+        return True
+
+    async def _apply_rows(self, table: str, records: list[dict[str, Any]]) -> None:
+        """Apply server rows; fetch parents (a chat shared with us, a merged artifact) first if missing."""
+        if not records:
+            return
+        if table == "chat_members":
+            for record in records:
+                if record.get("user_id") == self._user_id and not self._has_chat(str(record["chat_id"])):
+                    await self._backfill_chat(str(record["chat_id"]))
+            return
+        rows = [to_local(table, record) for record in records]
+        for _ in range(3):
+            missing = self._store.apply_remote(table, rows)
+            if not missing:
+                return
+            for parent in missing:
+                if parent.table == "chats":
+                    await self._backfill_chat(parent.row_id)
+                else:
+                    await self._apply_rows(parent.table, await self._select(parent.table, after=0, row_id=parent.row_id))
+        log.warning("%d %s row(s) could not be placed: their chat is not visible to this account", len(missing), table)
+
+    async def _backfill_chat(self, chat_id: str) -> None:
+        """Everything of one chat (one we were just invited to, or first hear of)."""
+        if chat_id in self._backfilling:
+            return
+        self._backfilling.add(chat_id)
+        try:
+            chats = await self._select("chats", after=0, row_id=chat_id)
+            if not chats:
+                return
+            self._store.apply_remote("chats", [to_local("chats", chats[0])])
+            for table in ("artifacts", "artifact_versions", "messages"):
+                after = 0
+                while True:
+                    rows = await self._select(table, after=after, chat_id=chat_id)
+                    if not rows:
+                        break
+                    await self._apply_rows(table, rows)
+                    after = server_seq(rows[-1])
+                    if len(rows) < PULL_PAGE:
+                        break
+        finally:
+            self._backfilling.discard(chat_id)
+
+    # --------------------------------------------------------------- realtime
+    def _guarded(self, callback: Callable[..., T]) -> Callable[..., T | None]:
+        """realtime-py calls callbacks inside its reader task: one exception would end it for good."""
+
+        @functools.wraps(callback)
+        def guarded(*args: Any) -> T | None:
+            try:
+                return callback(*args)
+            except Exception:
+                log.exception("sync callback %s failed", getattr(callback, "__name__", callback))
+                return None
+
+        return guarded
+
+    def _on_change(self, table: str, payload: Any) -> None:
+        record = payload["data"].get("record")
+        if record:
+            self._inbox.put_nowait((self._generation, table, record))
+
+    def _on_system(self, payload: Any) -> None:
+        if getattr(payload, "extension", None) != "postgres_changes":
+            return
+        if getattr(payload, "status", None) == "ok":
+            # Subscribed (again): what happened while we were away comes by REST.
+            self._generation += 1
+            self._subscribed = True
+            self._catch_up_requested.set()
+        else:
+            self._subscribed = False
+            self._last_error = f"Realtime refused the subscription: {getattr(payload, 'message', '')}"
+        self._notify()
+
+    def _on_subscribe_state(self, state: Any, error: Exception | None) -> None:
+        if str(getattr(state, "value", state)) != "SUBSCRIBED":
+            self._subscribed = False
+            if error is not None:
+                self._last_error = f"The Realtime connection dropped ({type(error).__name__}); reconnecting."
+            self._notify()
+
+    def _realtime_gave_up(self, client: Any) -> bool:
+        realtime = client.realtime
+        listener = getattr(realtime, "_listen_task", None)
+        return not realtime.is_connected and (listener is None or listener.done())
+
+    async def _realtime_forever(self) -> None:
+        """Keep one subscription alive; restart the library's client when it gives up."""
+        backoff = Backoff(0.5, 30.0)
+        while True:
+            client = None
+            try:
+                client = await self._open()
+                await self._ensure_session()
+                channel = client.channel(f"ohm-sync-{new_id()}")
+                for table in PULL_ORDER:
+                    channel.on_postgres_changes(
+                        "*" if table in MUTABLE_TABLES else "INSERT",
+                        self._guarded(functools.partial(self._on_change, table)),
+                        table=table,
+                    )
+                channel.on_system(self._guarded(self._on_system))
+                await channel.subscribe(self._guarded(self._on_subscribe_state))
+                if not channel.is_joined:
+                    raise _Unreachable("Realtime did not accept the subscription; retrying.")
+                while not self._realtime_gave_up(client):
+                    if channel.is_joined:
+                        backoff.reset()
+                    await asyncio.sleep(WATCHDOG_S)
+                raise _Unreachable("The Realtime connection was lost; reconnecting.")
+            except asyncio.CancelledError:
+                raise
+            except SyncError:
+                raise
+            except _Unreachable as exc:
+                self._set_offline(str(exc))
+            except Exception as exc:
+                log.warning("realtime failed: %s", type(exc).__name__, exc_info=True)
+                self._set_offline(self._unreachable_sentence(exc))
+            finally:
+                self._subscribed = False
+                if client is not None:
+                    await self._reset_realtime(client)
+            await asyncio.sleep(backoff.next())
+
+    @staticmethod
+    async def _reset_realtime(client: Any) -> None:
+        realtime = client.realtime
+        with contextlib.suppress(Exception):
+            await realtime.close()
+        realtime.channels.clear()
+        realtime.send_buffer.clear()  # leave messages for the dead channels must not be replayed
+
+    async def _apply_inbox_forever(self) -> None:
+        while True:
+            batch = [await self._inbox.get()]
+            while not self._inbox.empty() and len(batch) < 1000:
+                batch.append(self._inbox.get_nowait())
+            for table, run in itertools.groupby(batch, key=lambda item: item[1]):
+                items = list(run)
+                try:
+                    await self._apply_rows(table, [record for _, _, record in items])
+                except (_Unreachable, SyncError) as exc:
+                    # Not lost: the cursor did not move, the next catch-up reads these again.
+                    self._set_offline(str(exc))
+                    self._catch_up_requested.set()
+                    continue
+                live = [server_seq(record) for generation, _, record in items if generation == self._caught_up_generation]
+                if live:
+                    self._store.advance_sync_cursor(self._scope(), table, max(live))
+            self._mark_synced()
+            self._notify()
+
+    async def _catch_up_forever(self) -> None:
+        backoff = Backoff(0.5, 30.0)
+        while True:
+            await self._catch_up_requested.wait()
+            self._catch_up_requested.clear()
+            generation = self._generation
+            try:
+                await self._catch_up()
+            except _Unreachable as exc:
+                self._set_offline(str(exc))
+                await asyncio.sleep(backoff.next())
+                self._catch_up_requested.set()
+                continue
+            backoff.reset()
+            self._caught_up_generation = generation
+            self._notify()
+
+    async def _push_forever(self) -> None:
+        backoff = Backoff(0.5, 30.0)
+        while True:
+            self._outbox_signal.clear()
+            try:
+                if await self._push_pending():
+                    backoff.reset()
+            except _Unreachable as exc:
+                self._set_offline(str(exc))
+                await asyncio.sleep(backoff.next())
+                continue
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._outbox_signal.wait(), OUTBOX_POLL_S)
+
+    def _on_store_change(self, change: StoreChange) -> None:
+        if change.origin == "local" and self._loop is not None:
+            self._loop.call_soon_threadsafe(self._outbox_signal.set)
+
+    # -------------------------------------------------------------- run modes
+    def sync_now(self) -> None:
+        """While :meth:`run_forever` runs: push and catch up right away (a "Sync now" button)."""
+        if self._running:
+            self._outbox_signal.set()
+            self._catch_up_requested.set()
+
+    async def run_once(self) -> SyncReport:
+        """Push everything queued, then pull everything new; no Realtime. Raises SyncError.
+
+        For when :meth:`run_forever` is not running (use :meth:`sync_now` while it is).
+        """
+        self._require_configured()
+        if self._running:
+            raise SyncError("Sync is already running live in this process: use sync_now() instead of run_once().")
+        try:
+            await self._open()
+            pushed = await self._push_pending()
+            pulled = await self._catch_up()
+        except _Unreachable as exc:
+            waiting, _ = self._store.outbox_counts(max_attempts=MAX_ATTEMPTS)
+            raise SyncError(f"{exc} {waiting} change(s) stay queued for the next run.") from exc
+        finally:
+            await self._close_client()
+        _, stuck = self._store.outbox_counts(max_attempts=MAX_ATTEMPTS)
+        self._notify()
+        return SyncReport(pushed, pulled, stuck)
+
+    async def run_forever(self) -> None:
+        """Push, subscribe and catch up until cancelled; reconnects forever with backoff.
+
+        Raises SyncError only for what retrying cannot fix (not configured, not signed in,
+        session ended).
+        """
+        self._require_configured()
+        self._loop = asyncio.get_running_loop()
+        self._inbox = asyncio.Queue()
+        self._outbox_signal = asyncio.Event()
+        self._catch_up_requested = asyncio.Event()
+        self._running = True
+        self._network_error = None
+        unsubscribe = self._store.subscribe(self._on_store_change)
+        self._notify()
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            await self._open_with_retry()
+            tasks = [
+                asyncio.create_task(self._push_forever(), name="sync-push"),
+                asyncio.create_task(self._realtime_forever(), name="sync-realtime"),
+                asyncio.create_task(self._catch_up_forever(), name="sync-catch-up"),
+                asyncio.create_task(self._apply_inbox_forever(), name="sync-apply"),
+            ]
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            for task in done:
+                task.result()  # a SyncError (signed out) ends sync and reaches the caller
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(BaseException):
+                    await task
+            unsubscribe()
+            self._running = False
+            self._subscribed = False
+            await self._close_client()
+            self._notify()
+
+    async def _open_with_retry(self) -> None:
+        backoff = Backoff(0.5, 30.0)
+        while True:
+            try:
+                await self._open()
+                return
+            except _Unreachable as exc:
+                self._set_offline(str(exc))
+                await asyncio.sleep(backoff.next())
+
+    async def wait_until(self, predicate: Callable[[SyncStatus], bool], timeout_s: float) -> SyncStatus:
+        """Wait until the status satisfies ``predicate`` (tests, ``ohm sync run`` progress)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            status = self.status()
+            if predicate(status):
+                return status
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"sync status stayed {status.label}: {status.detail}")
+            await asyncio.sleep(0.02)
+
+    # ------------------------------------------------------------------ share
+    async def share_chat(self, chat_id: str, email: str) -> None:
+        """Make the account with ``email`` a member of one of your chats (push the chat first)."""
+        from postgrest.exceptions import APIError
+
+        self._require_configured()
+        opened_here = self._client is None  # while run_forever runs, its client stays open
+        try:
+            await self._open()
+            await self._push_pending()
+            await self._rest(lambda client: client.rpc("share_chat", {"p_chat_id": chat_id, "p_email": email}).execute())
+        except _Unreachable as exc:
+            raise SyncError(str(exc)) from exc
+        except APIError as exc:
+            if exc.code == "P0002":
+                raise SyncError(f"There is no Supabase account with the email {email}: ask them to sign up first.") from exc
+            if exc.code == "42501":
+                raise SyncError("Only the owner of a chat can share it.") from exc
+            raise SyncError(f"Sharing the chat failed ({exc.code}: {exc.message}).") from exc
+        finally:
+            if opened_here:
+                await self._close_client()
