@@ -117,6 +117,9 @@ async def run(*, smoke_test: bool = False, started: float | None = None, redacto
     startup_ms = int((time.perf_counter() - started) * 1000)
     # After the first paint: the firmware toolchain imports are not needed to show the window.
     desktop.compile_loop = _compile_loop(runtime, window)
+    # Sync starts in the background when a Supabase session is stored (reading it from the
+    # keyring is not needed for the first paint); until then the status bar says "off".
+    await runtime.sync.start()
     if getattr(runtime.store, "recovered_from", None) is not None:
         window.notify(f"The database was damaged and replaced; the old file is kept at {runtime.store.recovered_from}.", kind="warn")
     if smoke_test:

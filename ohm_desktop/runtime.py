@@ -17,6 +17,7 @@ from ohm_desktop.core.orchestrator import Orchestrator
 from ohm_desktop.core.redaction import SecretRedactor
 from ohm_desktop.profiles import resolve_gateway
 from ohm_desktop.store import LocalStore
+from ohm_desktop.sync.background import BackgroundSync
 
 
 @dataclass
@@ -30,8 +31,11 @@ class Runtime:
     gateway: Gateway
     registry: AgentRegistry
     orchestrator: Orchestrator
+    #: Supabase sync (off unless configured and signed in); the window starts it, ``ohm sync`` drives its own.
+    sync: BackgroundSync
 
     async def aclose(self) -> None:
+        await self.sync.aclose()
         await self.gateway.aclose()
         self.store.close()
 
@@ -78,4 +82,5 @@ def build_runtime(
         history_token_budget=settings.history_token_budget,
         native_tools=resolved.profile.native_tools,
     )
-    return Runtime(paths, settings, redactor, store, key_store, key_pool, gateway, registry, orchestrator)
+    sync = BackgroundSync(store, settings.effective_supabase(), redactor, data_dir=paths.data)
+    return Runtime(paths, settings, redactor, store, key_store, key_pool, gateway, registry, orchestrator, sync)

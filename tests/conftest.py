@@ -10,6 +10,8 @@ import pytest
 
 from tests.support.fake_gateway import FakeGateway
 
+pytest_plugins = ["tests.support.supabase_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:

@@ -104,10 +104,36 @@ def _keys(paths: Paths) -> Check:
 
 
 def _sync(paths: Paths) -> Check:
-    supabase = load_settings(paths).effective_supabase()
+    import asyncio
+
+    from ohm_desktop.core.redaction import SecretRedactor
+    from ohm_desktop.store import LocalStore
+    from ohm_desktop.sync import SyncService
+
+    settings = load_settings(paths)
+    supabase = settings.effective_supabase()
     if supabase is None:
-        return Check("sync", "warn", "off: everything stays on this machine")
-    return Check("sync", "warn", f"Supabase at {supabase[0]} is configured, but this version does not sync yet")
+        return Check(
+            "sync", "warn", "off: everything stays on this machine",
+            "Optional: set OHM_SUPABASE_URL and OHM_SUPABASE_ANON_KEY (or Settings → Sync), then `ohm sync login`.",
+        )
+    store = LocalStore.open(paths.database)
+    try:
+        service = SyncService.from_settings(store, settings, paths, SecretRedactor())
+        email = asyncio.run(service.signed_in_email())
+        status = service.status()
+    finally:
+        store.close()
+    if email is None:
+        return Check(
+            "sync", "warn", f"Supabase at {supabase[0]} is configured, but nobody is signed in",
+            "Run `ohm sync login --email you@example.com` (add --signup the first time).",
+        )
+    detail = f"Supabase at {supabase[0]} as {email}; {status.queued} change(s) waiting to be sent"
+    if status.failed:
+        return Check("sync", "warn", f"{detail}; {status.failed} refused by the server",
+                     "See `ohm sync status`; after fixing the cause, `ohm sync run --retry-failed`.")
+    return Check("sync", "ok", detail)
 
 
 def _tools(paths: Paths) -> Check:

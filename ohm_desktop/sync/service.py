@@ -178,6 +178,11 @@ class SyncService:
     def url(self) -> str:
         return self._url
 
+    @property
+    def anon_key(self) -> str:
+        """The project's anon key (public by Supabase's design: RLS protects the data)."""
+        return self._anon_key
+
     # ------------------------------------------------------------------ status
     def status(self) -> SyncStatus:
         """Where sync stands now (cheap: reads two counts from the local store)."""
@@ -729,6 +734,23 @@ class SyncService:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._outbox_signal.wait(), OUTBOX_POLL_S)
 
+    async def _refresh_forever(self) -> None:
+        """Refresh the access token before it lapses even while nothing is pushed or pulled.
+
+        An idle workstation still holds a Realtime subscription whose token expires; a refresh
+        the server refuses (signed out everywhere, account deleted) ends sync with SESSION_ENDED.
+        """
+        backoff = Backoff(0.5, 30.0)
+        while True:
+            await asyncio.sleep(min(300.0, max(0.0, self._token_due_at - time.monotonic())))
+            try:
+                await self._ensure_session()
+            except _Unreachable as exc:
+                self._set_offline(str(exc))
+                await asyncio.sleep(backoff.next())
+                continue
+            backoff.reset()
+
     def _on_store_change(self, change: StoreChange) -> None:
         if change.origin == "local" and self._loop is not None:
             self._loop.call_soon_threadsafe(self._outbox_signal.set)
@@ -784,6 +806,7 @@ class SyncService:
                 asyncio.create_task(self._realtime_forever(), name="sync-realtime"),
                 asyncio.create_task(self._catch_up_forever(), name="sync-catch-up"),
                 asyncio.create_task(self._apply_inbox_forever(), name="sync-apply"),
+                asyncio.create_task(self._refresh_forever(), name="sync-token-refresh"),
             ]
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
             for task in done:

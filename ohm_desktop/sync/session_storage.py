@@ -8,6 +8,7 @@ folders on one machine (or a test) do not share a login.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -64,11 +65,13 @@ class KeyringSessionStorage:
     def _name(self, key: str) -> str:
         return f"{self._prefix}:{key}"
 
+    # The keyring is called in a worker thread: a Secret Service that prompts to unlock (or a
+    # slow D-Bus) must not freeze the window's event loop.
     async def get_item(self, key: str) -> str | None:
         try:
             import keyring
 
-            return keyring.get_password(self._service, self._name(key))
+            return await asyncio.to_thread(keyring.get_password, self._service, self._name(key))
         except Exception as exc:  # backends raise their own types when D-Bus is missing
             log.info("keyring read failed: %s", type(exc).__name__)
             return None
@@ -77,7 +80,7 @@ class KeyringSessionStorage:
         try:
             import keyring
 
-            keyring.set_password(self._service, self._name(key), value)
+            await asyncio.to_thread(keyring.set_password, self._service, self._name(key), value)
         except Exception as exc:
             raise SyncError(KEYRING_MISSING) from exc
 
@@ -85,7 +88,7 @@ class KeyringSessionStorage:
         try:
             import keyring
 
-            keyring.delete_password(self._service, self._name(key))
+            await asyncio.to_thread(keyring.delete_password, self._service, self._name(key))
         except Exception as exc:  # absent already, or no keyring: nothing stored either way
             log.debug("keyring delete: %s", type(exc).__name__)
 

@@ -39,6 +39,7 @@ from ohm_desktop.core.events import (
 from ohm_desktop.core.orchestrator import TurnRequest
 from ohm_desktop.runtime import Runtime
 from ohm_desktop.store import StoreChange
+from ohm_desktop.sync import SyncStatus
 from ohm_desktop.ui.chat.chat_list import ChatList
 from ohm_desktop.ui.chat.composer import Composer
 from ohm_desktop.ui.chat.transcript import PAGE, TranscriptView
@@ -69,6 +70,12 @@ class MainWindow(QMainWindow):
         )
         self.chat_id: str | None = None
         self.loaded_from_seq: int | None = None
+        # Rows pulled by sync arrive in bursts (a catch-up brings thousands in one transaction):
+        # they are collected and rendered once per event-loop turn instead of one by one.
+        self._synced_message_ids: set[str] = set()
+        self._sync_flush_scheduled = False
+        self._chat_list_refresh_scheduled = False
+        self._last_sync_status: SyncStatus | None = None
         self.toasts = ToastArea(self)
 
         self.chat_list = ChatList(self.store)
@@ -148,12 +155,17 @@ class MainWindow(QMainWindow):
         self._unsubscribe_keys = self.runtime.key_pool.subscribe(
             lambda: self.status.show_keys(self.runtime.key_pool.snapshot())
         )
+        self.status.sync_now_action.triggered.connect(lambda *_: self.sync_now())
+        self.status.sync_settings_action.triggered.connect(lambda *_: self.open_settings(tab="Sync"))
+        self._unsubscribe_sync = self.runtime.sync.subscribe(self._on_sync_status)
+        self.status.show_sync(self.runtime.sync.status())
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self._action(file_menu, "&New chat", QKeySequence.StandardKey.New, lambda: self.chat_list.new_chat())
         self._action(file_menu, "&Find chats", QKeySequence.StandardKey.Find, lambda: self.chat_list.search.setFocus())
         file_menu.addSeparator()
+        self._action(file_menu, "Sync &now", QKeySequence("Ctrl+Shift+S"), self.sync_now)
         self._action(file_menu, "Settings…", QKeySequence("Ctrl+,"), self.open_settings)
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         chat_menu = self.menuBar().addMenu("&Chat")
@@ -200,15 +212,75 @@ class MainWindow(QMainWindow):
 
     def _on_store_change(self, change: StoreChange) -> None:
         if change.table == "chats":
-            QTimer.singleShot(0, self.chat_list.refresh)
+            self._schedule_chat_list_refresh()
             return
         if change.table != "messages" or change.chat_id != self.chat_id:
+            return
+        if change.origin == "sync":
+            self._synced_message_ids.add(change.row_id)
+            if not self._sync_flush_scheduled:
+                self._sync_flush_scheduled = True
+                QTimer.singleShot(0, self, self._flush_synced_messages)
             return
         message = self.store.get_message(change.row_id)
         if message.role == "assistant" and message.status != "streaming" and self.turns.running:
             # The stored record replaces the "thinking…" view, whichever path it came by first.
+            # Only a local record can be this turn's answer: one pulled by sync was written on
+            # another workstation and must not end the answer streaming here.
             self.transcript.live.end()
         self.transcript.upsert(message)
+
+    def _schedule_chat_list_refresh(self) -> None:
+        if self._chat_list_refresh_scheduled:
+            return
+        self._chat_list_refresh_scheduled = True
+
+        def refresh() -> None:
+            self._chat_list_refresh_scheduled = False
+            self.chat_list.refresh()
+            if self.chat_id is None:
+                # A fresh workstation whose first chat just arrived from another one: show it.
+                chats = self.store.list_chats(limit=1)
+                if chats:
+                    self.open_chat(chats[0].id)
+
+        QTimer.singleShot(0, self, refresh)
+
+    def _flush_synced_messages(self) -> None:
+        self._sync_flush_scheduled = False
+        ids, self._synced_message_ids = self._synced_message_ids, set()
+        if self.chat_id is None or not ids:
+            return
+        if len(ids) > PAGE:
+            # More than a page arrived at once: show the newest page, as opening the chat would.
+            messages = self.store.list_messages(self.chat_id, limit=PAGE)
+            self.loaded_from_seq = messages[0].seq if messages else None
+            self.transcript.show_messages(messages, more_before=bool(messages) and messages[0].seq > 1)
+            return
+        for message_id in ids:
+            message = self.store.get_message(message_id)
+            if message.chat_id == self.chat_id:
+                self.transcript.upsert(message)
+
+    # ------------------------------------------------------------------- sync
+    def sync_now(self) -> None:
+        if self.runtime.sync.sync_now():
+            self.notify("Syncing now…")
+        else:
+            status = self.runtime.sync.status()
+            self.notify(status.last_error or status.detail or "Sync is off: sign in from Settings → Sync.")
+
+    def _on_sync_status(self, status: SyncStatus) -> None:
+        previous, self._last_sync_status = self._last_sync_status, status
+        self.status.show_sync(status)
+        if previous is None or previous.state == status.state:
+            return
+        if status.state == "offline":
+            self.notify(f"Sync is offline: {status.detail}", kind="warn")
+        elif status.state == "live" and previous.state == "offline":
+            self.notify("Sync is back online.")
+        elif status.state == "off" and status.last_error and previous.state != "off":
+            self.notify(status.last_error, kind="warn")
 
     # ------------------------------------------------------------------ turns
     def send(self, text: str, *, context: str | None = None) -> None:
@@ -298,10 +370,13 @@ class MainWindow(QMainWindow):
         assert isinstance(panel, CodePanel)
         panel.show_compile(text, ok)
 
-    def open_settings(self) -> None:
+    def open_settings(self, tab: str | None = None) -> None:
         from ohm_desktop.ui.dialogs.settings import SettingsDialog
 
-        SettingsDialog(self.runtime, self).open()
+        dialog = SettingsDialog(self.runtime, self)
+        if tab is not None:
+            dialog.show_tab(tab)
+        dialog.open()
 
     def open_onboarding(self) -> None:
         from ohm_desktop.ui.dialogs.onboarding import OnboardingDialog
@@ -334,6 +409,7 @@ class MainWindow(QMainWindow):
         self.save_layout()
         self._unsubscribe_store()
         self._unsubscribe_keys()
+        self._unsubscribe_sync()
         super().closeEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:

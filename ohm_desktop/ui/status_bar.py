@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtWidgets import QComboBox, QLabel, QStatusBar, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QStatusBar, QToolButton, QWidget
 
 from ohm_desktop.core.agents import AgentSpec
 from ohm_desktop.core.keys import KeyHealth
+from ohm_desktop.sync import SyncStatus
+
+#: What each sync state looks like in the status bar (a dot reads at a glance, the word says it).
+SYNC_MARKS = {"off": "○", "connecting": "◌", "live": "●", "offline": "⚠"}
 
 AUTO = "Auto"
 
@@ -25,8 +29,16 @@ class AgentStatusBar(QStatusBar):
             self.override.addItem(f"{spec.name} ({spec.intent})", spec.intent)
         self.keys = QLabel()
         self.keys.setObjectName("status-keys")
-        self.sync = QLabel("sync: off")
+        # A button, not a label: its menu holds "Sync now" and the way to the sync settings.
+        self.sync = QToolButton()
         self.sync.setObjectName("status-sync")
+        self.sync.setAutoRaise(True)
+        self.sync.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.sync_menu = QMenu(self.sync)
+        self.sync_now_action = self.sync_menu.addAction("Sync now")
+        self.sync_settings_action = self.sync_menu.addAction("Sync settings…")
+        self.sync.setMenu(self.sync_menu)
+        self.show_sync(SyncStatus("off", detail="Sync is off: everything stays on this workstation."))
         self.usage = QLabel()
         self.usage.setObjectName("status-usage")
         self.addWidget(self.agent, 1)
@@ -59,8 +71,15 @@ class AgentStatusBar(QStatusBar):
             lines.append(f"{key.label} — {key.state.replace('_', ' ')}{extra}, {key.source}")
         self.keys.setToolTip("\n".join(lines))
 
-    def show_sync(self, text: str) -> None:
-        self.sync.setText(f"sync: {text}")
+    def show_sync(self, status: SyncStatus) -> None:
+        self.sync.setText(f"{SYNC_MARKS.get(status.state, '')} sync: {status.label}")
+        lines = [status.detail]
+        if status.last_error and status.last_error not in status.detail:
+            lines.append(f"Last problem: {status.last_error}")
+        if status.last_synced_at:
+            lines.append(f"Last synced {status.last_synced_at[:19].replace('T', ' ')} UTC")
+        self.sync.setToolTip("\n".join(lines))
+        self.sync_now_action.setEnabled(status.state in ("live", "offline", "connecting"))
 
     def show_usage(self, usage: dict[str, int]) -> None:
         if usage:

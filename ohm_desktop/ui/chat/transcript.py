@@ -100,10 +100,15 @@ class TranscriptModel(QAbstractListModel):
             same = row.id == message.id or (
                 row.temporary and row.role == message.role and row.content == message.content
             )
-            if same:
+            if same and (row.temporary or row.seq == message.seq):
                 self.rows[index] = message
                 self.dataChanged.emit(self.index(index), self.index(index))
                 return
+            if same:  # renumbered by sync (another workstation's message took this seq): move it
+                self.beginRemoveRows(QModelIndex(), index, index)
+                del self.rows[index]
+                self.endRemoveRows()
+                break
         position = len(self.rows)
         while position > 0 and not self.rows[position - 1].temporary and self.rows[position - 1].seq > message.seq > 0:
             position -= 1

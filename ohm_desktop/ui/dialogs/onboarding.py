@@ -26,10 +26,12 @@ WELCOME = (
     "except the model calls.</p>"
 )
 SYNC = (
-    "<h3>Your data stays here</h3>"
+    "<h3>Your data stays here — or on all your workstations</h3>"
     "<p>Chats, artifacts and their versions live in a local database on this machine; only the "
-    "questions you ask go to the model gateway. Sync between workstations (through your own "
-    "Supabase project) is not available in this version yet.</p>"
+    "questions you ask go to the model gateway. Everything works offline.</p>"
+    "<p>Optionally, sync them between your workstations (and teammates you invite) through your "
+    "own Supabase project: open <b>Settings → Sync</b>, enter the project URL and anon key, and "
+    "sign in. Changes made offline wait in a local outbox and are sent when the network returns.</p>"
 )
 
 

@@ -1,6 +1,11 @@
-"""Settings: keys, gateway and profile, per-agent models, theme, data folder."""
+"""Settings: keys, gateway and profile, sync, per-agent models, theme, data folder."""
 
 from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Coroutine
+from typing import Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -8,8 +13,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -19,8 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from ohm_desktop.config import AgentOverride, save_settings
+from ohm_desktop.core.errors import OhmError
 from ohm_desktop.profiles import available_profiles
 from ohm_desktop.runtime import Runtime
+from ohm_desktop.sync import SyncStatus
 from ohm_desktop.ui.dialogs.keys_editor import KeysEditor
 from ohm_desktop.ui.theme import THEMES, apply_theme
 
@@ -54,6 +63,7 @@ class SettingsDialog(QDialog):
         form.addRow("Requests per key at once", self.concurrency)
         form.addRow("", self.compile_feedback)
         tabs.addTab(gateway, "Gateway")
+        tabs.addTab(self._sync_tab(), "Sync")
 
         self.agents = QTableWidget(len(runtime.registry.agents), 3)
         self.agents.setObjectName("agents-table")
@@ -76,6 +86,7 @@ class SettingsDialog(QDialog):
         appearance_form.addRow("Data folder", QLabel(str(runtime.paths.data)))
         appearance_form.addRow("Config folder", QLabel(str(runtime.paths.config)))
         tabs.addTab(appearance, "Appearance & data")
+        self.tabs = tabs
 
         self.note = QLabel("Gateway, profile and agent changes apply the next time Ohm starts.")
         self.note.setWordWrap(True)
@@ -87,11 +98,170 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.note)
         layout.addWidget(buttons)
 
+    # ------------------------------------------------------------------- sync
+    def _sync_tab(self) -> QWidget:
+        settings = self.runtime.settings
+        page = QWidget()
+        form = QFormLayout(page)
+        intro = QLabel(
+            "Optional: sync chats, messages and every artifact version between your workstations "
+            "through your own Supabase project (README → Sync with Supabase). Without it, "
+            "everything stays on this machine."
+        )
+        intro.setWordWrap(True)
+        form.addRow(intro)
+        self.supabase_url = QLineEdit(settings.supabase_url or "")
+        self.supabase_url.setObjectName("supabase-url")
+        self.supabase_url.setPlaceholderText("https://<project-ref>.supabase.co")
+        self.supabase_anon_key = QLineEdit(settings.supabase_anon_key or "")
+        self.supabase_anon_key.setObjectName("supabase-anon-key")
+        self.supabase_anon_key.setPlaceholderText("the project's anon public key")
+        form.addRow("Project URL", self.supabase_url)
+        form.addRow("Anon key", self.supabase_anon_key)
+        if os.environ.get("OHM_SUPABASE_URL") or os.environ.get("OHM_SUPABASE_ANON_KEY"):
+            env_note = QLabel("OHM_SUPABASE_URL / OHM_SUPABASE_ANON_KEY are set in the environment and take precedence.")
+            env_note.setWordWrap(True)
+            form.addRow(env_note)
+        self.sync_email = QLineEdit()
+        self.sync_email.setObjectName("sync-email")
+        self.sync_email.setPlaceholderText("you@example.com")
+        self.sync_password = QLineEdit()
+        self.sync_password.setObjectName("sync-password")
+        self.sync_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.sync_password.returnPressed.connect(self.sign_in)
+        self.sync_signup = QCheckBox("Create this account first")
+        form.addRow("Email", self.sync_email)
+        form.addRow("Password", self.sync_password)
+        form.addRow("", self.sync_signup)
+        self.sign_in_button = QPushButton("Sign in")
+        self.sign_in_button.setObjectName("sync-sign-in")
+        self.sign_in_button.clicked.connect(self.sign_in)
+        self.sign_out_button = QPushButton("Sign out")
+        self.sign_out_button.setObjectName("sync-sign-out")
+        self.sign_out_button.clicked.connect(self.sign_out)
+        self.sync_now_button = QPushButton("Sync now")
+        self.sync_now_button.clicked.connect(self.sync_now)
+        self.retry_button = QPushButton("Retry refused changes")
+        self.retry_button.clicked.connect(self.retry_refused)
+        row = QHBoxLayout()
+        for button in (self.sign_in_button, self.sign_out_button, self.sync_now_button, self.retry_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        form.addRow(row)
+        self.sync_state = QLabel()
+        self.sync_state.setObjectName("sync-state")
+        self.sync_state.setWordWrap(True)
+        self.sync_result = QLabel()
+        self.sync_result.setObjectName("sync-result")
+        self.sync_result.setWordWrap(True)
+        form.addRow("Status", self.sync_state)
+        form.addRow("", self.sync_result)
+        self._sync_task: asyncio.Future[Any] | None = None
+        unsubscribe = self.runtime.sync.subscribe(self._show_sync_status)
+        self.finished.connect(lambda *_: unsubscribe())
+        self.destroyed.connect(lambda *_: unsubscribe())
+        self._show_sync_status(self.runtime.sync.status())
+        self._run_sync_step(self._fill_signed_in_email())
+        return page
+
+    def show_tab(self, title: str) -> None:
+        for index in range(self.tabs.count()):
+            if self.tabs.tabText(index) == title:
+                self.tabs.setCurrentIndex(index)
+                return
+
+    def _show_sync_status(self, status: SyncStatus) -> None:
+        text = f"{status.label} — {status.detail}"
+        if status.last_error and status.last_error not in status.detail:
+            text += f" Last problem: {status.last_error}"
+        self.sync_state.setText(text)
+        self.sync_now_button.setEnabled(self.runtime.sync.running)
+        self.retry_button.setEnabled(status.failed > 0)
+
+    async def _fill_signed_in_email(self) -> None:
+        email = await self.runtime.sync.service.signed_in_email()
+        if email and not self.sync_email.text():
+            self.sync_email.setText(email)
+        self.sign_out_button.setEnabled(email is not None)
+
+    def _run_sync_step(self, step: Coroutine[Any, Any, None]) -> None:
+        """Run a sync action on the loop (never a modal wait); one at a time."""
+        if self._sync_task is not None and not self._sync_task.done():
+            step.close()
+            self.sync_result.setText("Wait for the current sync action to finish.")
+            return
+        self._sync_task = asyncio.ensure_future(step)
+
+    def _apply_supabase_fields(self) -> bool:
+        """Save a changed project URL / anon key; False (with the reason shown) if that failed."""
+        url = self.supabase_url.text().strip() or None
+        key = self.supabase_anon_key.text().strip() or None
+        if url is not None and not url.startswith(("https://", "http://")):
+            self.sync_result.setText("The project URL must start with https:// (copy it from Project Settings → API).")
+            return False
+        current = self.runtime.settings
+        if (url, key) == (current.supabase_url, current.supabase_anon_key):
+            return True
+        updated = current.model_copy(update={"supabase_url": url, "supabase_anon_key": key})
+        try:
+            save_settings(self.runtime.paths, updated)
+        except OSError as exc:
+            self.sync_result.setText(
+                f"Could not save the settings ({exc.strerror}): check that {self.runtime.paths.config} is writable."
+            )
+            return False
+        self.runtime.settings = updated
+        return True
+
+    def sign_in(self) -> None:
+        email = self.sync_email.text().strip()
+        password = self.sync_password.text()
+        if "@" not in email or not password:
+            self.sync_result.setText("Enter the email and password of your Supabase account.")
+            return
+        if not self._apply_supabase_fields():
+            return
+        self._run_sync_step(self._sign_in(email, password, self.sync_signup.isChecked()))
+
+    async def _sign_in(self, email: str, password: str, signup: bool) -> None:
+        self.sign_in_button.setEnabled(False)
+        self.sync_result.setText("Creating the account…" if signup else "Signing in…")
+        try:
+            await self.runtime.sync.reconfigure(self.runtime.settings.effective_supabase())
+            signed_in = await self.runtime.sync.login(email, password, signup=signup)
+        except OhmError as exc:
+            self.sync_result.setText(exc.message)
+            return
+        finally:
+            self.sign_in_button.setEnabled(True)
+        self.sync_password.clear()
+        self.sync_signup.setChecked(False)
+        self.sign_out_button.setEnabled(True)
+        self.sync_result.setText(f"Signed in as {signed_in}; syncing.")
+
+    def sign_out(self) -> None:
+        self._run_sync_step(self._sign_out())
+
+    async def _sign_out(self) -> None:
+        await self.runtime.sync.logout()
+        self.sign_out_button.setEnabled(False)
+        self.sync_result.setText("Signed out. Changes not sent yet stay queued for the next sign-in.")
+
+    def sync_now(self) -> None:
+        started = self.runtime.sync.sync_now()
+        self.sync_result.setText("Syncing now…" if started else "Sync is not running: sign in first.")
+
+    def retry_refused(self) -> None:
+        count = self.runtime.sync.retry_failed()
+        self.sync_result.setText(f"{count} refused change(s) will be tried again.")
+
     def _cell_text(self, row: int, column: int) -> str:
         item = self.agents.item(row, column)
         return item.text() if item is not None else ""
 
     def save(self) -> None:
+        if not self._apply_supabase_fields():
+            return
         overrides = dict(self.runtime.settings.agent_overrides)
         for row, agent in enumerate(self.runtime.registry.agents.values()):
             model = self._cell_text(row, 1).strip()
@@ -119,4 +289,6 @@ class SettingsDialog(QDialog):
             return
         self.runtime.settings = updated
         apply_theme(updated.theme)
+        # A changed Supabase project takes effect now (sync restarts there when signed in).
+        self.runtime.sync.reconfigure_soon(updated.effective_supabase())
         self.accept()

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -96,6 +96,7 @@ class ArtifactPanel(QWidget):
         layout.addWidget(self.empty, 1)
         layout.addWidget(self.body, 1)
         layout.addWidget(self.warnings)
+        self._reload_scheduled = False
         self._unsubscribe = store.subscribe(self._on_store_change)
         self.destroyed.connect(lambda *_: self._unsubscribe())
         self._refresh_controls()
@@ -153,7 +154,17 @@ class ArtifactPanel(QWidget):
     def _on_store_change(self, change: StoreChange) -> None:
         if change.chat_id != self.chat_id or change.table not in ("artifact_versions", "artifacts"):
             return
+        if change.origin == "sync":
+            # A catch-up can bring hundreds of versions in one go: reload once, after the burst.
+            if not self._reload_scheduled:
+                self._reload_scheduled = True
+                QTimer.singleShot(0, self, self._reload_after_sync)
+            return
         self.pending.hide()
+        self.reload()
+
+    def _reload_after_sync(self) -> None:
+        self._reload_scheduled = False
         self.reload()
 
     def _refresh_controls(self) -> None:

@@ -1,6 +1,7 @@
 """Sync scenarios against the Supabase stand-in over a real PostgreSQL 15.
 
-One throwaway cluster and one stand-in server per test session; every test signs up its own
+One throwaway cluster and one stand-in server per test session (``pg_cluster`` and ``standin``
+come from tests/support/supabase_fixtures.py); every test signs up its own
 accounts, so RLS keeps tests from seeing each other's rows. A "workstation" is a data folder
 with its own LocalStore and SyncService (memory session storage; the keyring path is tested
 where it matters).
@@ -10,9 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,45 +22,11 @@ from ohm_desktop.core.redaction import SecretRedactor
 from ohm_desktop.store import LocalStore
 from ohm_desktop.sync import SyncService
 from ohm_desktop.sync.session_storage import MemorySessionStorage
-from tests.support.supabase_standin import (
-    PostgresCluster,
-    PostgresUnavailableError,
-    StandinProcess,
-    find_pg_bin,
-)
+from tests.support.supabase_standin import StandinProcess
 
 PASSWORD = "correct horse battery"
 
 pytestmark = pytest.mark.postgres
-
-
-def _require_postgres() -> None:
-    try:
-        find_pg_bin()
-    except PostgresUnavailableError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(str(exc))
-        pytest.skip(str(exc))
-
-
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[PostgresCluster]:
-    _require_postgres()
-    cluster = PostgresCluster().start()
-    cluster.wait_ready()
-    try:
-        yield cluster
-    finally:
-        cluster.remove()
-
-
-@pytest.fixture(scope="session")
-def standin(pg_cluster: PostgresCluster) -> Iterator[StandinProcess]:
-    process = StandinProcess(pg_cluster.dsn).start()
-    try:
-        yield process
-    finally:
-        process.stop()
 
 
 def new_email(tag: str = "user") -> str:

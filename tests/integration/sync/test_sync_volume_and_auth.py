@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ from ohm_desktop.store import LocalStore
 from ohm_desktop.sync import SyncService
 from ohm_desktop.sync.session_storage import MemorySessionStorage
 from tests.integration.sync.conftest import PASSWORD, eventually, new_email
-from tests.support.supabase_standin import PostgresCluster, StandinProcess, free_port
+from tests.support.supabase_standin import StandinProcess, free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(120)]
 
@@ -37,16 +36,6 @@ async def test_ten_thousand_queued_rows_drain_and_arrive(workstations: Any) -> N
     await eventually(lambda: b.store.count_messages(chat.id) == 10_000, 60, "10,000 messages on B")
     assert [m.seq for m in b.store.list_messages(chat.id, limit=3)] == [9998, 9999, 10000]
     assert drained_s < 60
-
-
-@pytest.fixture
-def short_token_standin(pg_cluster: PostgresCluster) -> Iterator[StandinProcess]:
-    """A second server over the same database whose access tokens live 6 seconds."""
-    process = StandinProcess(pg_cluster.dsn, port=free_port(), access_ttl_s=6).start()
-    try:
-        yield process
-    finally:
-        process.stop()
 
 
 async def test_access_token_is_refreshed_before_it_expires(tmp_path: Any, short_token_standin: StandinProcess) -> None:
