@@ -362,8 +362,11 @@ class KeyPool:
                     announced = True
                     on_wait(wait, None)
                 me.clear()
+                # asyncio.timeout, not wait_for: on 3.11 wait_for loses a cancellation (Stop) that
+                # lands as this waiter is woken, and the cancelled turn would go on.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(me.wait(), timeout=max(timeout, 0.001))
+                    async with asyncio.timeout(max(timeout, 0.001)):
+                        await me.wait()
         finally:
             was_head = self._waiters and self._waiters[0] is me
             self._waiters.remove(me)

@@ -129,7 +129,10 @@ class SerialSession:
         while True:
             try:
                 if pending:
-                    chunk = await asyncio.wait_for(self._reader.read(4096), self._idle_flush_s)
+                    # asyncio.timeout, not wait_for: 3.11's wait_for can lose the cancellation
+                    # that closes the port when data arrives at the same moment.
+                    async with asyncio.timeout(self._idle_flush_s):
+                        chunk = await self._reader.read(4096)
                 else:
                     chunk = await self._reader.read(4096)
             except TimeoutError:

@@ -10,7 +10,6 @@ status saying what happened and what to do, and never takes the window down with
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -110,8 +109,14 @@ class BackgroundSync:
         if task is None:
             return
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
+        try:
             await task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise  # we are being cancelled ourselves, not only the sync task
+        except Exception:
+            log.debug("sync task ended with an error while stopping", exc_info=True)
 
     async def reconfigure(self, supabase: tuple[str, str] | None) -> bool:
         """Point sync at another Supabase project (or none); restarts it when signed in there."""

@@ -731,8 +731,11 @@ class SyncService:
                 self._set_offline(str(exc))
                 await asyncio.sleep(backoff.next())
                 continue
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._outbox_signal.wait(), OUTBOX_POLL_S)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for loses a cancellation that lands as
+            # the event is set, and this loop would then never stop.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(OUTBOX_POLL_S):
+                    await self._outbox_signal.wait()
 
     async def _refresh_forever(self) -> None:
         """Refresh the access token before it lapses even while nothing is pushed or pulled.

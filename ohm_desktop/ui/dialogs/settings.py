@@ -161,7 +161,7 @@ class SettingsDialog(QDialog):
         self.finished.connect(lambda *_: unsubscribe())
         self.destroyed.connect(lambda *_: unsubscribe())
         self._show_sync_status(self.runtime.sync.status())
-        self._run_sync_step(self._fill_signed_in_email())
+        self._fill_task = asyncio.ensure_future(self._fill_signed_in_email())
         return page
 
     def show_tab(self, title: str) -> None:

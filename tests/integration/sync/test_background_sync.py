@@ -55,7 +55,11 @@ async def test_starts_only_once_signed_in_and_sign_out_stops_it(store: LocalStor
         assert {s.state for s in seen} >= {"off", "connecting", "live"}
         assert sync.status().user_email == email
 
-        await sync.logout()
+        # "Sync now" then "Sign out" at once: the stop must not be lost while the loops wake up
+        # (3.11's asyncio.wait_for dropped that cancellation and sign-out hung for good).
+        assert sync.sync_now() is True
+        async with asyncio.timeout(15):
+            await sync.logout()
         assert not sync.running and sync.status().state == "off"
         assert await sync.service.signed_in_email() is None
         store.rename_chat(chat.id, "renamed while signed out")

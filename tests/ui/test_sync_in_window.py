@@ -1,0 +1,92 @@
+"""Sync as a user meets it in the window: sign in from Settings → Sync, see another bench's work arrive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from ohm_desktop.config import load_settings
+from ohm_desktop.core.redaction import SecretRedactor
+from ohm_desktop.store import LocalStore
+from ohm_desktop.sync import SyncService
+from ohm_desktop.sync.session_storage import MemorySessionStorage
+from tests.support.secret_service import require_secret_service
+from tests.support.supabase_standin import StandinProcess
+from tests.ui.conftest import scenario, until
+
+pytestmark = [pytest.mark.postgres, pytest.mark.keyring, pytest.mark.timeout(120)]
+
+PASSWORD = "window test password"
+BOM = {"projectName": "Bench 2 board", "parts": [{"name": "ESP32-C3", "quantity": 1}]}
+
+
+def test_sign_in_from_settings_then_another_benchs_work_appears_live(  # type: ignore[no-untyped-def]
+    window, qtbot, qt_loop, standin: StandinProcess, tmp_path: Path
+) -> None:
+    require_secret_service()
+    from ohm_desktop.ui.dialogs.settings import SettingsDialog
+
+    email = f"window-{tmp_path.name[-8:]}@example.test"
+    assert "off" in window.status.sync.text()
+
+    async def steps() -> None:
+        dialog = SettingsDialog(window.runtime, window)
+        qtbot.addWidget(dialog)
+        dialog.open()
+        dialog.show_tab("Sync")
+        dialog.supabase_url.setText(standin.url)
+        dialog.supabase_anon_key.setText(standin.anon_key)
+        dialog.sync_email.setText(email)
+        dialog.sync_password.setText("short")
+        dialog.sync_signup.setChecked(True)
+        dialog.supabase_url.setText("ftp://nope")
+        qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+        assert "must start with https://" in dialog.sync_result.text()
+        dialog.supabase_url.setText(standin.url)
+        dialog.sync_password.setText(PASSWORD)
+        qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+        await until(lambda: "● sync: live" in window.status.sync.text(), 30)
+        assert f"Signed in as {email}" in dialog.sync_result.text()
+        assert dialog.sync_password.text() == ""  # the password is not kept in the form
+        saved = load_settings(window.runtime.paths)
+        assert (saved.supabase_url, saved.supabase_anon_key) == (standin.url, standin.anon_key)
+        assert email in window.status.sync.toolTip()
+
+        # Bench 2 (another workstation of the same account) writes a chat, a message and a BOM.
+        other_store = LocalStore.open(tmp_path / "bench2" / "ohm.sqlite3")
+        other = SyncService(other_store, supabase=(standin.url, standin.anon_key), redactor=SecretRedactor(),
+                            session_storage=MemorySessionStorage())
+        try:
+            await other.login(email, PASSWORD)
+            chat = other_store.create_chat("From the other bench")
+            other_store.add_message(chat.id, "user", "hello from bench 2")
+            version = other_store.write_version(chat.id, "bom", BOM, change_summary="first BOM", created_by="BOM Specialist")
+            await other.run_once()
+
+            # This window had no chat open: the first one to arrive opens, with its history and BOM.
+            await until(lambda: window.chat_id == chat.id, 20)
+            await until(lambda: any(r.content == "hello from bench 2" for r in window.transcript.model.rows), 20)
+            bom = window.panels["bom"]
+            await until(lambda: bool(bom.versions) and bom.versions[-1].id == version.id, 20)
+            assert "first BOM" in bom.meta.text()
+            assert window.chat_list.items.count() == 1
+
+            # And back: what is written here reaches bench 2.
+            window.store.add_message(chat.id, "user", "reply from bench 1")
+            await until(lambda: window.runtime.sync.status().queued == 0, 20)
+            await other.run_once()
+            assert [m.content for m in other_store.list_messages(chat.id)] == ["hello from bench 2", "reply from bench 1"]
+        finally:
+            other_store.close()
+
+        # The status bar's menu can sync right away; signing out turns sync off and says so.
+        window.status.sync_now_action.trigger()
+        qtbot.mouseClick(dialog.sign_out_button, Qt.MouseButton.LeftButton)
+        await until(lambda: "○ sync: off" in window.status.sync.text(), 20)
+        assert "Signed out" in dialog.sync_result.text()
+        assert await window.runtime.sync.service.signed_in_email() is None
+        dialog.close()
+
+    scenario(qt_loop, steps())
