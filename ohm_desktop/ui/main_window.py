@@ -276,7 +276,7 @@ class MainWindow(QMainWindow):
         if previous is None or previous.state == status.state:
             return
         if status.state == "offline":
-            self.notify(f"Sync is offline: {status.detail}", kind="warn")
+            self.notify(f"Sync {status.detail[0].lower()}{status.detail[1:]}", kind="warn")
         elif status.state == "live" and previous.state == "offline":
             self.notify("Sync is back online.")
         elif status.state == "off" and status.last_error and previous.state != "off":

@@ -20,3 +20,12 @@ def test_doctor_json_with_an_env_key_passes() -> None:
     assert checks["API keys"]["status"] in ("ok", "warn")
     assert "sk-bytez-doctor-key" not in done.stdout
     assert checks["sync"]["status"] == "warn"
+
+
+def test_doctor_says_when_sync_is_configured_but_nobody_signed_in() -> None:
+    env = {"OHM_SUPABASE_URL": "https://example-ref.supabase.co", "OHM_SUPABASE_ANON_KEY": "anon-public-key"}
+    done = run_ohm("doctor", "--json", env=env)
+    sync = {c["name"]: c for c in json.loads(done.stdout)}["sync"]
+    assert sync["status"] == "warn"
+    assert "https://example-ref.supabase.co" in sync["detail"] and "nobody is signed in" in sync["detail"]
+    assert "ohm sync login" in sync["fix"]

@@ -149,6 +149,37 @@ def test_keyring_secret_service_from_the_frozen_app(bundle: Path, tmp_path: Path
             run_command([ohm, "keys", "remove", label], env=env)
 
 
+def test_sync_from_the_frozen_app_against_the_standin(bundle: Path, tmp_path: Path, standin) -> None:  # type: ignore[no-untyped-def]
+    """The frozen `ohm` signs up (session in the keyring), pushes a chat and reads back what it sent."""
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        message = "no D-Bus session with an unlocked Secret Service (run through `make dist-test`)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from ohm_desktop.store import LocalStore
+
+    ohm = str(bundle / "ohm")
+    password = "frozen sync password"
+    email = f"frozen-{tmp_path.name[-6:]}@example.test"
+    env = user_environment(OHM_SUPABASE_URL=standin.url, OHM_SUPABASE_ANON_KEY=standin.anon_key)
+    login = run_command([ohm, "sync", "login", "--email", email, "--signup", "--password-stdin"],
+                        env=env, input_text=password + "\n", cwd=tmp_path)
+    assert login.returncode == 0, login.stderr
+    store = LocalStore.open(Path(env["OHM_DATA_DIR"]) / "ohm.sqlite3")
+    chat = store.create_chat("Written before the frozen app synced")
+    store.add_message(chat.id, "user", "frozen hello")
+    store.close()
+    once = run_command([ohm, "sync", "run", "--once"], env=env, cwd=tmp_path)
+    assert once.returncode == 0, once.stderr
+    assert once.stdout.startswith("Sent 2 change(s)"), once.stdout
+    status = json.loads(run_command([ohm, "sync", "status", "--json"], env=env, cwd=tmp_path).stdout)
+    assert status["signed_in_as"] == email and status["queued"] == 0
+    for output in (login.stdout, login.stderr, once.stdout, once.stderr):
+        assert password not in output and "eyJ" not in output
+    logout = run_command([ohm, "sync", "logout"], env=env, cwd=tmp_path)
+    assert logout.returncode == 0, logout.stderr
+
+
 def _bundled_modules(bundle: Path) -> set[str]:
     viewer = Path(sys.executable).with_name("pyi-archive_viewer")
     if not viewer.exists():

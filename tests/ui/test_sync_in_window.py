@@ -90,3 +90,25 @@ def test_sign_in_from_settings_then_another_benchs_work_appears_live(  # type: i
         dialog.close()
 
     scenario(qt_loop, steps())
+
+
+def test_sync_state_changes_are_shown_and_announced_once(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Offline and back, and a sync that stopped by itself, each get one notice; repeats stay quiet."""
+    from ohm_desktop.sync import SyncStatus
+
+    shown: list[str] = []
+    window.notify = lambda text, kind="info": shown.append(text)  # type: ignore[method-assign]
+    window._on_sync_status(SyncStatus("live", detail="Live with example.supabase.co as me@example.test."))
+    window._on_sync_status(SyncStatus("offline", queued=3, detail="Offline: the server cannot be reached. 3 change(s) wait."))
+    window._on_sync_status(SyncStatus("offline", queued=4, detail="Offline: the server cannot be reached. 4 change(s) wait."))
+    assert "⚠ sync: offline (4 queued)" == window.status.sync.text()
+    assert "4 change(s) wait" in window.status.sync.toolTip()
+    window._on_sync_status(SyncStatus("live", detail="Live."))
+    ended = "Your Supabase session has ended: sign in again."
+    window._on_sync_status(SyncStatus("off", last_error=ended, detail=ended))
+    assert shown == [
+        "Sync offline: the server cannot be reached. 3 change(s) wait.",
+        "Sync is back online.",
+        ended,
+    ]
+    assert not window.status.sync_now_action.isEnabled()

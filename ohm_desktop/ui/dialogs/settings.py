@@ -85,7 +85,7 @@ class SettingsDialog(QDialog):
         appearance_form.addRow("Theme", self.theme)
         appearance_form.addRow("Data folder", QLabel(str(runtime.paths.data)))
         appearance_form.addRow("Config folder", QLabel(str(runtime.paths.config)))
-        tabs.addTab(appearance, "Appearance & data")
+        tabs.addTab(appearance, "Appearance && data")
         self.tabs = tabs
 
         self.note = QLabel("Gateway, profile and agent changes apply the next time Ohm starts.")
@@ -118,7 +118,11 @@ class SettingsDialog(QDialog):
         self.supabase_anon_key.setPlaceholderText("the project's anon public key")
         form.addRow("Project URL", self.supabase_url)
         form.addRow("Anon key", self.supabase_anon_key)
-        if os.environ.get("OHM_SUPABASE_URL") or os.environ.get("OHM_SUPABASE_ANON_KEY"):
+        env_url, env_key = os.environ.get("OHM_SUPABASE_URL"), os.environ.get("OHM_SUPABASE_ANON_KEY")
+        if env_url or env_key:
+            # The environment wins over these fields: show what is in effect.
+            self.supabase_url.setPlaceholderText(env_url or self.supabase_url.placeholderText())
+            self.supabase_anon_key.setPlaceholderText(env_key or self.supabase_anon_key.placeholderText())
             env_note = QLabel("OHM_SUPABASE_URL / OHM_SUPABASE_ANON_KEY are set in the environment and take precedence.")
             env_note.setWordWrap(True)
             form.addRow(env_note)
@@ -171,7 +175,9 @@ class SettingsDialog(QDialog):
                 return
 
     def _show_sync_status(self, status: SyncStatus) -> None:
-        text = f"{status.label} — {status.detail}"
+        text = status.detail
+        if status.queued or status.failed:
+            text += f" Waiting to be sent: {status.queued}; refused by the server: {status.failed}."
         if status.last_error and status.last_error not in status.detail:
             text += f" Last problem: {status.last_error}"
         self.sync_state.setText(text)
