@@ -101,7 +101,7 @@ def test_sync_state_changes_are_shown_and_announced_once(window, qtbot) -> None:
     window._on_sync_status(SyncStatus("live", detail="Live with example.supabase.co as me@example.test."))
     window._on_sync_status(SyncStatus("offline", queued=3, detail="Offline: the server cannot be reached. 3 change(s) wait."))
     window._on_sync_status(SyncStatus("offline", queued=4, detail="Offline: the server cannot be reached. 4 change(s) wait."))
-    assert "⚠ sync: offline (4 queued)" == window.status.sync.text()
+    assert window.status.sync.text() == "⚠ sync: offline (4 queued)"
     assert "4 change(s) wait" in window.status.sync.toolTip()
     window._on_sync_status(SyncStatus("live", detail="Live."))
     ended = "Your Supabase session has ended: sign in again."

@@ -282,3 +282,38 @@ async def test_sync_restarts_realtime_after_the_library_gives_up(
     await eventually(lambda: len(b.store.list_messages(chat.id)) == 1, 45, "the outage message on B")
     await b.live(45)
     await a.live(45)
+
+
+async def test_a_workstation_whose_clock_is_hours_off_still_converges(
+    workstations: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Catch-up and ordering follow the server's sequence, never the writers' clocks."""
+    import ohm_desktop.store.local_store as local_store
+
+    email = new_email()
+    a = await workstations("a", email, signup=True)
+    b = await workstations("b", email)
+    chat = a.store.create_chat("Skewed clocks")
+    await a.sync.run_once()
+    await b.sync.run_once()  # B has seen everything up to here
+
+    # A's clock runs three hours ahead, B's a day behind: each writes while the other is away.
+    from datetime import UTC, datetime, timedelta
+
+    def skewed(delta: timedelta) -> str:
+        return (datetime.now(UTC) + delta).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+    monkeypatch.setattr(local_store, "utc_now", lambda: skewed(timedelta(hours=3)))
+    a.store.add_message(chat.id, "user", "from A, stamped in the future")
+    a.store.write_version(chat.id, "bom", BOM, change_summary="A's BOM", created_by="A")
+    await a.sync.run_once()
+    monkeypatch.setattr(local_store, "utc_now", lambda: skewed(timedelta(days=-1)))
+    b.store.add_message(chat.id, "user", "from B, stamped in the past")
+    await b.sync.run_once()
+    await a.sync.run_once()
+
+    assert messages_of(a.store, chat.id) == messages_of(b.store, chat.id)
+    assert [content for _, _, content in messages_of(b.store, chat.id)] == [
+        "from A, stamped in the future", "from B, stamped in the past"
+    ]
+    assert versions_of(b.store, chat.id) == versions_of(a.store, chat.id) != []
