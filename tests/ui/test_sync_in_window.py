@@ -112,3 +112,35 @@ def test_sync_state_changes_are_shown_and_announced_once(window, qtbot) -> None:
         ended,
     ]
     assert not window.status.sync_now_action.isEnabled()
+
+
+def test_another_benchs_answer_arriving_mid_stream_does_not_end_this_answer(  # type: ignore[no-untyped-def]
+    window, gateway, qtbot, qt_loop
+) -> None:
+    """Only this turn's own stored record replaces "thinking…"; a synced record is just added."""
+    import uuid
+
+    from tests.support.fake_gateway import Reply
+
+    gateway.set_responder(lambda r: Reply(text="CHAT") if not r.stream else Reply(text="word " * 3000, chunk_chars=3))
+
+    async def steps() -> None:
+        window.composer.input.setPlainText("a long story please")
+        qtbot.keyClick(window.composer.input, Qt.Key.Key_Return)
+        await until(lambda: window.transcript.live.flushes > 2)
+        assert window.chat_id is not None
+        remote = {
+            "id": str(uuid.uuid4()), "chat_id": window.chat_id, "seq": 40, "role": "assistant",
+            "content": "Answer written on bench 2", "status": "complete", "agent_intent": "CHAT",
+            "agent_name": "Bench Buddy", "model": "m", "metadata": {}, "created_at": "2026-01-01T00:00:00.000000Z",
+        }
+        assert window.store.apply_remote("messages", [remote]) == []
+        await until(lambda: any(r.content == "Answer written on bench 2" for r in window.transcript.model.rows))
+        assert window.turns.running and window.transcript.live.isVisible()
+        await until(lambda: not window.turns.running, timeout=60)
+
+    scenario(qt_loop, steps())
+    assert not window.transcript.live.isVisible()
+    contents = [r.content for r in window.transcript.model.rows]
+    assert contents[0] == "a long story please" and "Answer written on bench 2" in contents
+    assert any(c.startswith("word word") for c in contents)  # this turn's own answer, stored
