@@ -96,9 +96,25 @@ def _compile_loop(runtime: Runtime, window: MainWindow) -> Any | None:
     return loop
 
 
+def finalize_async_generators_on(loop: asyncio.AbstractEventLoop) -> None:
+    """Have abandoned async generators closed as tasks on ``loop``.
+
+    asyncio's own loop registers this hook when it runs; qasync's does not. Without it an async
+    generator left mid-iteration — the HTTP stream of a stopped answer — is closed by the garbage
+    collector outside any task, where its cleanup fails ("Exception ignored …") and the
+    connection is not given back.
+    """
+
+    def finalizer(generator: Any) -> None:
+        loop.call_soon_threadsafe(lambda: loop.create_task(generator.aclose()))
+
+    sys.set_asyncgen_hooks(finalizer=finalizer)
+
+
 async def run(*, smoke_test: bool = False, started: float | None = None, redactor: Any = None) -> int:
     """Build everything, show the window, and wait until it is closed."""
     started = started if started is not None else time.perf_counter()
+    finalize_async_generators_on(asyncio.get_running_loop())
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     try:

@@ -11,6 +11,7 @@ reached the user, a failure is reported (StreamInterruptedError), never silently
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import logging
 import re
@@ -177,10 +178,12 @@ class Gateway:
         while True:
             lease = await attempt.lease()
             received = False
+            chunks: Any = None
             try:
                 raw = await self._post(lease.key, params, stream=True)
                 budget = _rate_limit(raw.headers)
-                async for chunk in raw.parse():
+                chunks = raw.parse()
+                async for chunk in chunks:
                     received = True
                     yield chunk
                 self._pool.release(lease, "ok", rate_limit=budget)
@@ -200,6 +203,11 @@ class Gateway:
             finally:
                 # A consumer that stops early (cancel, aclose) still gives the key back.
                 self._pool.release(lease, "released")
+                if chunks is not None:
+                    # Close the HTTP response here, inside the task: left to the garbage collector,
+                    # the SDK's half-read stream is closed outside any task and cannot clean up.
+                    with contextlib.suppress(Exception):
+                        await chunks.close()
 
     # ---------------------------------------------------------- failures
     def _classify_or_release(self, exc: BaseException, lease: KeyLease) -> _Failure:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
@@ -21,11 +22,16 @@ KEY = "sk-bytez-ui-test-key-0000aaaa"
 def qt_loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
     import qasync
 
+    from ohm_desktop.app import finalize_async_generators_on
+
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
+    hooks = sys.get_asyncgen_hooks()
+    finalize_async_generators_on(loop)  # as app.run does
     try:
         yield loop
     finally:
+        sys.set_asyncgen_hooks(*hooks)
         asyncio.set_event_loop(None)
         loop.close()
 
