@@ -124,3 +124,27 @@ async def test_a_chat_shared_with_a_teammate_reaches_them_with_its_history(works
                      20, "the shared chat with its history on the teammate's workstation")
     t.store.add_message(chat.id, "user", "teammate replies")
     await eventually(lambda: len(a.store.list_messages(chat.id)) == 2, 20, "the teammate's reply on A")
+
+
+async def test_a_chat_shared_while_the_teammate_was_offline_arrives_whole_on_catch_up(workstations: Any) -> None:
+    """Its old rows (far below the teammate's cursor) come by backfill, its new ones by the catch-up."""
+    a = await workstations("a", new_email("owner"), signup=True)
+    teammate_email = new_email("mate")
+    t = await workstations("t", teammate_email, signup=True)
+    chat = a.store.create_chat("Shared later")
+    for n in range(3):
+        a.store.add_message(chat.id, "user", f"old {n}")
+    await a.sync.run_once()
+    own = t.store.create_chat("Teammate's own bench")
+    with t.store.transaction():
+        for n in range(300):  # moves the teammate's cursors well past the catch-up overlap
+            t.store.add_message(own.id, "user", f"own {n}")
+    await t.sync.run_once()
+
+    await a.sync.share_chat(chat.id, teammate_email)
+    for n in range(2):
+        a.store.add_message(chat.id, "user", f"new {n}")
+    await a.sync.run_once()
+    await t.sync.run_once()
+    assert [m.content for m in t.store.list_messages(chat.id)] == ["old 0", "old 1", "old 2", "new 0", "new 1"]
+    assert t.store.count_messages(own.id) == 300
