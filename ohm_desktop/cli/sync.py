@@ -23,7 +23,7 @@ from typing import Any
 
 from ohm_desktop.cli.chats import open_store
 from ohm_desktop.config import Paths, load_settings
-from ohm_desktop.core.errors import SyncError, UsageError
+from ohm_desktop.core.errors import SyncSetupError, UsageError
 from ohm_desktop.store import LocalStore
 from ohm_desktop.sync import SyncService, SyncStatus
 
@@ -78,7 +78,7 @@ def _read_password(args: argparse.Namespace) -> str:
 def run_login(args: argparse.Namespace) -> int:
     service = _service(args)
     if not service.configured:
-        raise SyncError(
+        raise SyncSetupError(
             "Sync is not configured: set OHM_SUPABASE_URL and OHM_SUPABASE_ANON_KEY (or Settings) first."
         )
     email = asyncio.run(service.login(args.email, _read_password(args), signup=args.signup))

@@ -70,6 +70,14 @@ class SyncError(OhmError):
     retryable = True
 
 
+class SyncSetupError(SyncError):
+    """Sync cannot go on until the user acts: not configured, not signed in, credentials refused."""
+
+    exit_code = 2
+    kind = "sync_setup"
+    retryable = False
+
+
 class ConfigError(OhmError):
     """A configuration file (agents.toml, settings) is invalid."""
 

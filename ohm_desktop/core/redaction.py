@@ -72,3 +72,6 @@ def configure_logging(redactor: SecretRedactor, *, verbose: bool) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
     # httpx logs full request lines at INFO; they carry no secrets but drown the user.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # realtime-py logs every failed reconnect at ERROR; sync states the outage itself, once, as
+    # a sentence (status bar, `ohm sync run`), so the library's retries are shown only with -v.
+    logging.getLogger("realtime").setLevel(logging.DEBUG if verbose else logging.CRITICAL)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from ohm_desktop.core.errors import OhmError, SyncError
+from ohm_desktop.core.errors import OhmError, SyncSetupError
 from ohm_desktop.core.redaction import SecretRedactor
 from ohm_desktop.store import LocalStore
 from ohm_desktop.sync.service import NOT_CONFIGURED, SyncService
@@ -138,7 +138,7 @@ class BackgroundSync:
     async def login(self, email: str, password: str, *, signup: bool = False) -> str:
         """Sign in (or create the account) and start syncing; raises SyncError with the sentence to show."""
         if not self.service.configured:
-            raise SyncError(NOT_CONFIGURED)
+            raise SyncSetupError(NOT_CONFIGURED)
         signed_in = await self.service.login(email, password, signup=signup)
         await self.stop()
         await self.start()

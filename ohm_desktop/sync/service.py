@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlparse
 
-from ohm_desktop.core.errors import OhmError, SyncError
+from ohm_desktop.core.errors import OhmError, SyncError, SyncSetupError
 from ohm_desktop.core.redaction import SecretRedactor
 from ohm_desktop.store import LocalStore, MissingParent, OutboxRow, StoreChange
 from ohm_desktop.store.ids import new_id
@@ -252,7 +252,7 @@ class SyncService:
     # ------------------------------------------------------------------ client
     def _require_configured(self) -> None:
         if not self.configured:
-            raise SyncError(NOT_CONFIGURED)
+            raise SyncSetupError(NOT_CONFIGURED)
 
     async def _create_client(self) -> Any:
         self._require_configured()
@@ -271,7 +271,7 @@ class SyncService:
         try:
             client = await acreate_client(self._url, self._anon_key, options)
         except Exception as exc:
-            raise SyncError(
+            raise SyncSetupError(
                 f"The Supabase URL {self._url} is not usable ({type(exc).__name__}): check OHM_SUPABASE_URL or Settings."
             ) from exc
         client.auth.on_auth_state_change(self._guarded(self._on_auth_event))
@@ -308,7 +308,7 @@ class SyncService:
             self._raise_auth_failure(exc)
         if session is None:
             await self._close_client(client)
-            raise SyncError(NOT_SIGNED_IN)
+            raise SyncSetupError(NOT_SIGNED_IN)
         self._remember_session(session)
         await client.realtime.set_auth(session.access_token)
         self._client = client
@@ -337,8 +337,8 @@ class SyncService:
         if isinstance(exc, AuthRetryableError) or self._is_network_error(exc):
             raise _Unreachable(self._unreachable_sentence(exc)) from exc
         if isinstance(exc, (AuthApiError, AuthSessionMissingError)):
-            raise SyncError(SESSION_ENDED) from exc
-        raise SyncError(f"Signing in to Supabase failed ({type(exc).__name__}): run `ohm sync login` again.") from exc
+            raise SyncSetupError(SESSION_ENDED) from exc
+        raise SyncSetupError(f"Signing in to Supabase failed ({type(exc).__name__}): run `ohm sync login` again.") from exc
 
     async def _ensure_session(self) -> None:
         """Refresh the access token shortly before it expires (by our clock, not the server's)."""
@@ -353,7 +353,7 @@ class SyncService:
         except Exception as exc:
             self._raise_auth_failure(exc)
         if response.session is None:
-            raise SyncError(SESSION_ENDED)
+            raise SyncSetupError(SESSION_ENDED)
         self.token_refreshes += 1
         self._remember_session(response.session)
         await client.realtime.set_auth(response.session.access_token)
@@ -386,7 +386,7 @@ class SyncService:
                     if attempt == 0:
                         await self._refresh_session()
                         continue
-                    raise SyncError(SESSION_ENDED) from exc
+                    raise SyncSetupError(SESSION_ENDED) from exc
                 if code in ("500", "502", "503", "504", "520", "PGRST000", "PGRST001", "PGRST002") or code.startswith(
                     ("08", "53", "57", "40")
                 ):
@@ -415,9 +415,9 @@ class SyncService:
             else:
                 response = await client.auth.sign_in_with_password(credentials)
         except AuthWeakPasswordError as exc:
-            raise SyncError("Supabase refused the password as too weak: choose a longer one and try again.") from exc
+            raise SyncSetupError("Supabase refused the password as too weak: choose a longer one and try again.") from exc
         except AuthApiError as exc:
-            raise SyncError(self._auth_refusal(exc, signup)) from exc
+            raise SyncSetupError(self._auth_refusal(exc, signup)) from exc
         except (AuthRetryableError, OSError) as exc:
             raise SyncError(
                 f"Cannot reach Supabase at {self._url} ({type(exc).__name__}): check the network and the URL, then try again."
@@ -431,7 +431,7 @@ class SyncService:
         finally:
             await self._close_client(client)
         if response.session is None:
-            raise SyncError(
+            raise SyncSetupError(
                 "The account was created, but this Supabase project wants the email confirmed first: "
                 "open the link it sent you, then run `ohm sync login` again."
             )
@@ -903,9 +903,9 @@ class SyncService:
             raise SyncError(str(exc)) from exc
         except APIError as exc:
             if exc.code == "P0002":
-                raise SyncError(f"There is no Supabase account with the email {email}: ask them to sign up first.") from exc
+                raise SyncSetupError(f"There is no Supabase account with the email {email}: ask them to sign up first.") from exc
             if exc.code == "42501":
-                raise SyncError("Only the owner of a chat can share it.") from exc
+                raise SyncSetupError("Only the owner of a chat can share it.") from exc
             raise SyncError(f"Sharing the chat failed ({exc.code}: {exc.message}).") from exc
         finally:
             if opened_here:

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Protocol
 
-from ohm_desktop.core.errors import SyncError
+from ohm_desktop.core.errors import SyncSetupError
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class KeyringSessionStorage:
 
             await asyncio.to_thread(keyring.set_password, self._service, self._name(key), value)
         except Exception as exc:
-            raise SyncError(KEYRING_MISSING) from exc
+            raise SyncSetupError(KEYRING_MISSING) from exc
 
     async def remove_item(self, key: str) -> None:
         try:

@@ -101,3 +101,28 @@ async def test_unreachable_server_and_missing_login_are_clear_sentences(tmp_path
         await off.run_once()
     assert "OHM_SUPABASE_URL" in unconfigured.value.message
     store.close()
+
+
+async def test_exit_codes_tell_a_network_outage_from_what_the_user_must_fix(
+    workstations: Any, standin: StandinProcess
+) -> None:
+    from ohm_desktop.core.errors import SyncSetupError
+    from tests.support.supabase_standin.proxy import CuttableProxy
+
+    proxy = await CuttableProxy("127.0.0.1", standin.port).start()
+    try:
+        a = await workstations("a", new_email(), signup=True, url=proxy.url)
+        a.store.create_chat("queued while the network is down")
+        proxy.cut()
+        with pytest.raises(SyncError) as outage:
+            await a.sync.run_once()
+        assert not isinstance(outage.value, SyncSetupError) and outage.value.exit_code == 4
+        assert "cannot be reached" in outage.value.message and "1 change(s) stay queued" in outage.value.message
+        proxy.restore()
+        assert (await a.sync.run_once()).pushed == 1
+        await a.sync.logout()
+        with pytest.raises(SyncSetupError) as signed_out:
+            await a.sync.run_once()
+        assert signed_out.value.exit_code == 2 and "not signed in" in signed_out.value.message
+    finally:
+        await proxy.close()

@@ -55,7 +55,7 @@ def test_without_supabase_sync_is_off_and_says_how_to_turn_it_on(capsys: pytest.
     assert sync.status().state == "off"
     assert main(["sync", "status"]) == 0
     assert "OHM_SUPABASE_URL" in capsys.readouterr().out
-    assert main(["sync", "run", "--once"]) == 4
+    assert main(["sync", "run", "--once"]) == 2  # the user has to act: exit 2, not a network failure
     assert "OHM_SUPABASE_URL" in capsys.readouterr().err
 
 
