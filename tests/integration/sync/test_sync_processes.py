@@ -90,3 +90,35 @@ def test_two_ohm_sync_run_processes_share_a_chat_live(tmp_path: Path, standin: S
             assert b"refresh_token" not in path.read_bytes(), path
     store_a.close()
     store_b.close()
+
+
+def test_verbose_sync_logs_carry_no_token_or_password(tmp_path: Path, standin: StandinProcess) -> None:
+    """Even `ohm -v` (every library's debug log, Realtime's join messages included) leaks no secret."""
+    import asyncio
+
+    from ohm_desktop.sync.service import SESSION_KEY
+    from ohm_desktop.sync.session_storage import KeyringSessionStorage
+
+    require_secret_service()
+    email = new_email()
+    env = _env(tmp_path / "v", standin)
+    signup = _ohm(env, "-v", "sync", "login", "--email", email, "--signup", "--password-stdin", stdin=PASSWORD + "\n")
+    assert signup.returncode == 0, signup.stderr
+    store = LocalStore.open(tmp_path / "v" / "data" / "ohm.sqlite3")
+    chat = store.create_chat("verbose")
+    store.add_message(chat.id, "user", "logged loudly")
+    store.close()
+    live = subprocess.Popen([sys.executable, "-m", "ohm_desktop.cli", "-v", "sync", "run"], env=env,
+                            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    time.sleep(4)
+    live.send_signal(signal.SIGTERM)
+    _, live_err = live.communicate(timeout=20)
+    once = _ohm(env, "-v", "sync", "run", "--once")
+    session = asyncio.run(KeyringSessionStorage(standin.url, tmp_path / "v" / "data").get_item(SESSION_KEY))
+    assert session, "the session is in the keyring"
+    tokens = json.loads(session)
+    secrets = [PASSWORD, tokens["access_token"], tokens["refresh_token"]]
+    logs = signup.stdout + signup.stderr + live_err + once.stdout + once.stderr
+    assert "DEBUG" in logs and "sync: live" in live_err  # it really was verbose, and it really synced
+    for secret in secrets:
+        assert secret not in logs
