@@ -7,6 +7,7 @@ are passed in by app.py as factories, so the window does not know about them.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ohm_desktop import __version__
+from ohm_desktop.core.errors import OhmError
 from ohm_desktop.core.events import (
     AgentSelected,
     Done,
@@ -76,6 +78,7 @@ class MainWindow(QMainWindow):
         self._sync_flush_scheduled = False
         self._chat_list_refresh_scheduled = False
         self._last_sync_status: SyncStatus | None = None
+        self._sync_actions: set[asyncio.Future[None]] = set()
         self.toasts = ToastArea(self)
 
         self.chat_list = ChatList(self.store)
@@ -145,6 +148,7 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         self.chat_list.chat_selected.connect(self.open_chat)
         self.chat_list.notice.connect(self.notify)
+        self.chat_list.share_requested.connect(self.share_chat)
         self.composer.send.connect(self.send)
         self.composer.stop.connect(self.stop_turn)
         self.composer.regenerate.connect(self.regenerate)
@@ -269,6 +273,23 @@ class MainWindow(QMainWindow):
         else:
             status = self.runtime.sync.status()
             self.notify(status.last_error or status.detail or "Sync is off: sign in from Settings → Sync.")
+
+    def share_chat(self, chat_id: str, email: str) -> asyncio.Future[None]:
+        """Invite a teammate's account to a chat (it reaches them through sync)."""
+        task = asyncio.ensure_future(self._share_chat(chat_id, email))
+        self._sync_actions.add(task)
+        task.add_done_callback(self._sync_actions.discard)
+        return task
+
+    async def _share_chat(self, chat_id: str, email: str) -> None:
+        title = self.store.get_chat(chat_id).title
+        self.notify(f"Sharing “{title}” with {email}…")
+        try:
+            await self.runtime.sync.service.share_chat(chat_id, email)
+        except OhmError as exc:
+            self.notify(exc.message, kind="warn")
+            return
+        self.notify(f"Shared “{title}” with {email}: it appears on their workstations as they sync.")
 
     def _on_sync_status(self, status: SyncStatus) -> None:
         previous, self._last_sync_status = self._last_sync_status, status

@@ -144,3 +144,52 @@ def test_another_benchs_answer_arriving_mid_stream_does_not_end_this_answer(  # 
     contents = [r.content for r in window.transcript.model.rows]
     assert contents[0] == "a long story please" and "Answer written on bench 2" in contents
     assert any(c.startswith("word word") for c in contents)  # this turn's own answer, stored
+
+
+def test_sharing_a_chat_from_the_chat_list_reaches_the_teammate(  # type: ignore[no-untyped-def]
+    runtime, qtbot, qt_loop, standin: StandinProcess, tmp_path: Path
+) -> None:
+    from ohm_desktop.sync.background import BackgroundSync
+    from ohm_desktop.ui.main_window import MainWindow
+
+    storage = MemorySessionStorage()
+    runtime.sync = BackgroundSync(
+        runtime.store, (standin.url, standin.anon_key), runtime.redactor, data_dir=runtime.paths.data,
+        service_factory=lambda project: SyncService(runtime.store, supabase=project, redactor=runtime.redactor,
+                                                    session_storage=storage),
+    )
+    window = MainWindow(runtime)
+    qtbot.addWidget(window)
+    window.show()
+    owner, mate = f"owner-{tmp_path.name[-8:]}@example.test", f"mate-{tmp_path.name[-8:]}@example.test"
+    mate_store = LocalStore.open(tmp_path / "mate" / "ohm.sqlite3")
+    mate_sync = SyncService(mate_store, supabase=(standin.url, standin.anon_key), redactor=SecretRedactor(),
+                            session_storage=MemorySessionStorage())
+
+    async def steps() -> None:
+        await runtime.sync.login(owner, PASSWORD, signup=True)
+        await mate_sync.login(mate, PASSWORD, signup=True)
+        chat_id = window.chat_list.new_chat()
+        window.store.add_message(chat_id, "user", "Can you check my level shifter?")
+
+        dialog = window.chat_list.ask_share(chat_id)
+        dialog.setTextValue("not an email")
+        dialog.accept()
+        assert window.toasts.history[-1] == "That is not an email address: the chat was not shared."
+        dialog = window.chat_list.ask_share(chat_id)
+        dialog.setTextValue("nobody@example.test")
+        dialog.accept()
+        await until(lambda: "no Supabase account" in window.toasts.history[-1], 20)
+        dialog = window.chat_list.ask_share(chat_id)
+        dialog.setTextValue(mate)
+        dialog.accept()
+        await until(lambda: window.toasts.history[-1].startswith("Shared"), 20)
+
+        await mate_sync.run_once()
+        assert [m.content for m in mate_store.list_messages(chat_id)] == ["Can you check my level shifter?"]
+
+    try:
+        scenario(qt_loop, steps())
+    finally:
+        window.close()
+        mate_store.close()

@@ -23,6 +23,8 @@ _CHAT_ID = Qt.ItemDataRole.UserRole
 class ChatList(QWidget):
     chat_selected = Signal(str)
     notice = Signal(str)
+    #: (chat id, teammate's email): the window shares the chat through sync.
+    share_requested = Signal(str, str)
 
     def __init__(self, store: LocalStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -111,8 +113,22 @@ class ChatList(QWidget):
         chat_id = str(item.data(_CHAT_ID))
         menu = QMenu(self)
         menu.addAction("Rename…", lambda: self._ask_rename(chat_id, item.text().split("\n")[0]))
+        menu.addAction("Share with a teammate…", lambda: self.ask_share(chat_id))
         menu.addAction("Move to trash", lambda: self.trash(chat_id))
         menu.popup(self.items.viewport().mapToGlobal(point))  # type: ignore[call-overload]
+
+    def ask_share(self, chat_id: str) -> QInputDialog:
+        """Ask for the teammate's email (non-modal); emits ``share_requested`` when given."""
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Share chat")
+        dialog.setLabelText("The email of your teammate's Supabase account (they must have signed up):")
+        dialog.textValueSelected.connect(
+            lambda text: self.share_requested.emit(chat_id, text.strip()) if "@" in text else self.notice.emit(
+                "That is not an email address: the chat was not shared."
+            )
+        )
+        dialog.open()
+        return dialog
 
     def _ask_rename(self, chat_id: str, title: str) -> None:
         dialog = QInputDialog(self)
