@@ -122,6 +122,9 @@ class SyncService:
     #: realtime-py reconnects by itself this many times, then gives up; the service then
     #: starts a fresh connection itself (with its own backoff), forever.
     REALTIME_OPTIONS: ClassVar[dict[str, Any]] = {"max_retries": 6, "initial_backoff": 0.5}
+    #: A channel the server closed (phx_close: token expired, tenant restarted) is never
+    #: rejoined by realtime-py; one not joined for this long is rebuilt from scratch.
+    CHANNEL_REJOIN_S: ClassVar[float] = 10.0
 
     def __init__(
         self,
@@ -696,9 +699,13 @@ class SyncService:
                 await channel.subscribe(self._guarded(self._on_subscribe_state))
                 if not channel.is_joined:
                     raise _Unreachable("Realtime did not accept the subscription; retrying.")
+                joined_at = time.monotonic()
                 while not self._realtime_gave_up(client):
                     if channel.is_joined:
                         backoff.reset()
+                        joined_at = time.monotonic()
+                    elif time.monotonic() - joined_at > self.CHANNEL_REJOIN_S:
+                        raise _Unreachable("Realtime closed the subscription; subscribing again.")
                     await asyncio.sleep(WATCHDOG_S)
                 raise _Unreachable("The Realtime connection was lost; reconnecting.")
             except asyncio.CancelledError:

@@ -317,3 +317,29 @@ async def test_a_workstation_whose_clock_is_hours_off_still_converges(
         "from A, stamped in the future", "from B, stamped in the past"
     ]
     assert versions_of(b.store, chat.id) == versions_of(a.store, chat.id) != []
+
+
+async def test_a_channel_closed_by_the_server_is_subscribed_again(
+    workstations: Any, standin: StandinProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """phx_close (an expired token, a restarted tenant) leaves the socket up: realtime-py never rejoins."""
+    from ohm_desktop.sync import SyncService
+
+    monkeypatch.setattr(SyncService, "CHANNEL_REJOIN_S", 1.0)
+    email = new_email()
+    a = await workstations("a", email, signup=True)
+    b = await workstations("b", email)
+    a.start()
+    b.start()
+    await a.live()
+    await b.live()
+    chat = a.store.create_chat("Channel closed")
+    await eventually(lambda: bool(b.store.list_chats()), what="chat on B")
+
+    assert standin.close_realtime_channels() >= 2
+    await b.sync.wait_until(lambda s: s.state != "live", 10)
+    a.store.add_message(chat.id, "user", "written while B's channel was closed")
+    await eventually(lambda: len(b.store.list_messages(chat.id)) == 1, 30, "the message on B")
+    await b.live(30)
+    a.store.add_message(chat.id, "user", "and live again")
+    await eventually(lambda: len(b.store.list_messages(chat.id)) == 2, 15, "the next message live on B")

@@ -88,6 +88,14 @@ class StandinProcess:
         self.stop(kill=True)
         self.start()
 
+    def close_realtime_channels(self) -> int:
+        """Close every Realtime channel server-side (``phx_close``), sockets left open; returns how many."""
+        request = urllib.request.Request(
+            f"{self.url}/standin/v1/close-channels", method="POST", headers={"apikey": self.service_key}
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return int(json.loads(response.read())["closed"])
+
     def drop_realtime_sockets(self) -> int:
         """Abort every Realtime websocket without a close frame; returns how many."""
         request = urllib.request.Request(

@@ -135,6 +135,20 @@ class RealtimeEndpoint:
         for socket in list(self.sockets):
             await socket.ws.close()
 
+    async def close_channels(self) -> int:
+        """Close every joined channel the way the server does (``phx_close``), sockets left open."""
+        count = 0
+        for socket in list(self.sockets):
+            for topic, subscription in list(socket.channels.items()):
+                socket.channels.pop(topic, None)
+                with contextlib.suppress(ConnectionResetError, RuntimeError):
+                    await socket.send(
+                        {"event": "phx_close", "topic": topic, "payload": {}, "ref": subscription.join_ref,
+                         "join_ref": subscription.join_ref}
+                    )
+                count += 1
+        return count
+
     def drop_all(self) -> int:
         """Cut every socket without a close frame (what a network failure looks like)."""
         count = 0

@@ -1,7 +1,8 @@
 """The stand-in's HTTP server: Auth, PostgREST subset and Realtime on one aiohttp app.
 
 Test-only extras live under ``/standin/v1`` (service key required): cutting every Realtime
-socket without a close frame, the way a dropped network looks to a client.
+socket without a close frame, the way a dropped network looks to a client, and closing every
+channel with ``phx_close`` while the sockets stay up, as Realtime does when a token expires.
 """
 
 from __future__ import annotations
@@ -59,7 +60,10 @@ class StandinServer:
         app.add_routes(AuthEndpoints(self.db, tokens).routes())
         app.add_routes(RestEndpoints(self.db, tokens).routes())
         app.add_routes(self.realtime.routes())
-        app.add_routes([web.post("/standin/v1/drop-realtime", self._drop_realtime)])
+        app.add_routes([
+            web.post("/standin/v1/drop-realtime", self._drop_realtime),
+            web.post("/standin/v1/close-channels", self._close_channels),
+        ])
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
         await site.start()
@@ -77,6 +81,12 @@ class StandinServer:
             return web.json_response({"message": "service key required"}, status=401)
         assert self.realtime is not None
         return web.json_response({"dropped": self.realtime.drop_all()})
+
+    async def _close_channels(self, request: web.Request) -> web.Response:
+        if request.headers.get("apikey") != self._tokens.service_key:
+            return web.json_response({"message": "service key required"}, status=401)
+        assert self.realtime is not None
+        return web.json_response({"closed": await self.realtime.close_channels()})
 
     async def stop(self) -> None:
         if self.realtime is not None:
