@@ -9,7 +9,8 @@ echoing each binding with a server id; then a ``system`` message "Subscribed to 
 
 Like real Realtime (walrus), a change is sent to a subscriber only if the subscriber's JWT can
 SELECT the row (its primary key is queried as that role, so RLS decides); deletes carry only
-the old primary key. Missed events are not replayed: clients catch up over REST.
+the old primary key. Missed events are not replayed: clients catch up over REST. A channel
+whose JWT expires without an ``access_token`` update is told so and closed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import contextlib
 import json
 import logging
 import random
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,6 +117,7 @@ class RealtimeEndpoint:
         self.tokens = tokens
         self.sockets: set[Socket] = set()
         self._listener: asyncio.Task[None] | None = None
+        self._expiry: asyncio.Task[None] | None = None
         self._pending: asyncio.Queue[int] = asyncio.Queue()
         self._columns: dict[tuple[str, str], list[dict[str, str]]] = {}
 
@@ -126,12 +129,14 @@ class RealtimeEndpoint:
         for table in self.db.tables.values():
             self._columns[(table.schema, table.name)] = [{"name": c.name, "type": c.udt} for c in table.columns]
         self._listener = asyncio.create_task(self._listen())
+        self._expiry = asyncio.create_task(self._expire_forever())
 
     async def stop(self) -> None:
-        if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
+        for task in (self._listener, self._expiry):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         for socket in list(self.sockets):
             await socket.ws.close()
 
@@ -139,15 +144,32 @@ class RealtimeEndpoint:
         """Close every joined channel the way the server does (``phx_close``), sockets left open."""
         count = 0
         for socket in list(self.sockets):
-            for topic, subscription in list(socket.channels.items()):
-                socket.channels.pop(topic, None)
-                with contextlib.suppress(ConnectionResetError, RuntimeError):
-                    await socket.send(
-                        {"event": "phx_close", "topic": topic, "payload": {}, "ref": subscription.join_ref,
-                         "join_ref": subscription.join_ref}
-                    )
+            for topic in list(socket.channels):
+                await self._close_channel(socket, topic)
                 count += 1
         return count
+
+    async def _close_channel(self, socket: Socket, topic: str) -> None:
+        subscription = socket.channels.pop(topic, None)
+        if subscription is None:
+            return
+        with contextlib.suppress(ConnectionResetError, RuntimeError):
+            await socket.send(
+                {"event": "phx_close", "topic": topic, "payload": {}, "ref": subscription.join_ref,
+                 "join_ref": subscription.join_ref}
+            )
+
+    async def _expire_forever(self) -> None:
+        """Like Realtime: a channel whose JWT expired (and was not replaced) gets an error and is closed."""
+        while True:
+            await asyncio.sleep(0.5)
+            now = time.time()
+            for socket in list(self.sockets):
+                for topic, subscription in list(socket.channels.items()):
+                    exp = subscription.claims.get("exp")
+                    if isinstance(exp, int | float) and exp < now:
+                        await self._system(socket, topic, f"Token has expired {int(now - exp)} seconds ago", "error")
+                        await self._close_channel(socket, topic)
 
     def drop_all(self) -> int:
         """Cut every socket without a close frame (what a network failure looks like)."""
