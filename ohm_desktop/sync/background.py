@@ -19,11 +19,10 @@ from ohm_desktop.core.errors import OhmError, SyncSetupError
 from ohm_desktop.core.redaction import SecretRedactor
 from ohm_desktop.store import LocalStore
 from ohm_desktop.sync.service import NOT_CONFIGURED, SyncService
-from ohm_desktop.sync.status import SyncStatus
+from ohm_desktop.sync.status import StatusListener, SyncStatus, notify_all
 
 log = logging.getLogger(__name__)
 
-StatusListener = Callable[[SyncStatus], None]
 ServiceFactory = Callable[[tuple[str, str] | None], SyncService]
 
 
@@ -72,12 +71,7 @@ class BackgroundSync:
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def _forward(self, _status: SyncStatus) -> None:
-        status = self.status()
-        for listener in list(self._listeners):
-            try:
-                listener(status)
-            except Exception:
-                log.exception("sync status listener failed")
+        notify_all(self._listeners, self.status())
 
     # ------------------------------------------------------------- lifecycle
     async def start(self) -> bool:

@@ -41,7 +41,7 @@ from ohm_desktop.sync.session_storage import (
     SessionStorage,
     stored_email,
 )
-from ohm_desktop.sync.status import SyncState, SyncStatus
+from ohm_desktop.sync.status import StatusListener, SyncState, SyncStatus, notify_all
 from ohm_desktop.sync.wire import MUTABLE_TABLES, PULL_ORDER, PUSH_ORDER, server_seq, to_local
 
 if TYPE_CHECKING:
@@ -95,9 +95,6 @@ class SyncReport:
     pushed: int
     pulled: int
     failed: int
-
-
-StatusListener = Callable[[SyncStatus], None]
 
 
 def _jwt_claims(token: str) -> dict[str, Any]:
@@ -236,12 +233,7 @@ class SyncService:
         return f"Live with {urlparse(self._url).netloc} as {self._user_email}{failed}."
 
     def _notify(self) -> None:
-        status = self.status()
-        for listener in list(self._listeners):
-            try:
-                listener(status)
-            except Exception:
-                log.exception("sync status listener failed")
+        notify_all(self._listeners, self.status())
 
     def _mark_synced(self) -> None:
         self._last_synced_at = utc_now()

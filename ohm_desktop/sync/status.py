@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
+
+log = logging.getLogger(__name__)
 
 #: off: not configured, not signed in or not running · connecting: starting or reconnecting ·
 #: live: pushing and receiving changes as they happen · offline: the network or server is
@@ -37,3 +41,15 @@ class SyncStatus:
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "label": self.label}
+
+
+StatusListener = Callable[[SyncStatus], None]
+
+
+def notify_all(listeners: Iterable[StatusListener], status: SyncStatus) -> None:
+    """Give ``status`` to every listener; one that fails is logged and does not stop the rest."""
+    for listener in list(listeners):
+        try:
+            listener(status)
+        except Exception:
+            log.exception("sync status listener failed")

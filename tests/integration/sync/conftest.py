@@ -15,6 +15,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -91,6 +92,18 @@ async def workstations(tmp_path: Path, standin: StandinProcess) -> AsyncIterator
     for station in made:
         await station.stop()
         station.store.close()
+
+
+async def live_pair(workstations: Callable[..., Any]) -> tuple[Workstation, Workstation]:
+    """Two workstations of one new account, both syncing live."""
+    email = new_email()
+    a: Workstation = await workstations("a", email, signup=True)
+    b: Workstation = await workstations("b", email)
+    a.start()
+    b.start()
+    await a.live()
+    await b.live()
+    return a, b
 
 
 def versions_of(store: LocalStore, chat_id: str, kind: str = "bom") -> list[tuple[int, str, str]]:

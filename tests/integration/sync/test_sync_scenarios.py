@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ohm_desktop.store import StoreChange
-from tests.integration.sync.conftest import eventually, messages_of, new_email, versions_of
+from tests.integration.sync.conftest import eventually, live_pair, messages_of, new_email, versions_of
 from tests.support.supabase_standin import StandinProcess
 from tests.support.supabase_standin.proxy import CuttableProxy
 
@@ -98,13 +98,7 @@ async def test_changes_made_without_network_are_sent_when_it_returns(workstation
 
 
 async def test_two_workstations_writing_the_same_version_number_keep_both_and_converge(workstations: Any) -> None:
-    email = new_email()
-    a = await workstations("a", email, signup=True)
-    b = await workstations("b", email)
-    a.start()
-    b.start()
-    await a.live()
-    await b.live()
+    a, b = await live_pair(workstations)
     chat = a.store.create_chat("Conflict")
     a.store.write_version(chat.id, "bom", BOM, change_summary="v1", created_by="A")
     await eventually(lambda: len(versions_of(b.store, chat.id)) == 1, what="v1 on B")
@@ -131,13 +125,7 @@ async def test_two_workstations_writing_the_same_version_number_keep_both_and_co
 
 
 async def test_simultaneous_live_versions_and_messages_converge(workstations: Any) -> None:
-    email = new_email()
-    a = await workstations("a", email, signup=True)
-    b = await workstations("b", email)
-    a.start()
-    b.start()
-    await a.live()
-    await b.live()
+    a, b = await live_pair(workstations)
     chat = a.store.create_chat("Busy chat")
     await eventually(lambda: bool(b.store.list_chats()), what="chat on B")
     for n in range(10):  # interleaved writers, no waiting: numbers collide on the server
@@ -187,13 +175,7 @@ async def test_first_versions_of_one_artifact_from_two_workstations_merge(workst
 
 
 async def test_realtime_socket_killed_mid_stream_loses_nothing(workstations: Any, standin: StandinProcess) -> None:
-    email = new_email()
-    a = await workstations("a", email, signup=True)
-    b = await workstations("b", email)
-    a.start()
-    b.start()
-    await a.live()
-    await b.live()
+    a, b = await live_pair(workstations)
     chat = a.store.create_chat("Stream")
     for n in range(120):
         a.store.add_message(chat.id, "user", f"line {n}")
@@ -206,13 +188,7 @@ async def test_realtime_socket_killed_mid_stream_loses_nothing(workstations: Any
 
 
 async def test_clients_recover_when_the_server_restarts(workstations: Any, standin: StandinProcess) -> None:
-    email = new_email()
-    a = await workstations("a", email, signup=True)
-    b = await workstations("b", email)
-    a.start()
-    b.start()
-    await a.live()
-    await b.live()
+    a, b = await live_pair(workstations)
     chat = a.store.create_chat("Survives restarts")
     await eventually(lambda: bool(b.store.list_chats()), what="chat on B")
 
@@ -226,13 +202,7 @@ async def test_clients_recover_when_the_server_restarts(workstations: Any, stand
 async def test_handover_record_is_applied_once_whichever_way_it_arrives(
     workstations: Any, standin: StandinProcess
 ) -> None:
-    email = new_email()
-    a = await workstations("a", email, signup=True)
-    b = await workstations("b", email)
-    a.start()
-    b.start()
-    await a.live()
-    await b.live()
+    a, b = await live_pair(workstations)
     chat = a.store.create_chat("Handover")
     changes_a: list[StoreChange] = []
     changes_b: list[StoreChange] = []
@@ -262,13 +232,7 @@ async def test_sync_restarts_realtime_after_the_library_gives_up(
     from ohm_desktop.sync import SyncService
 
     monkeypatch.setattr(SyncService, "REALTIME_OPTIONS", {"max_retries": 2, "initial_backoff": 0.1})
-    email = new_email()
-    a = await workstations("a", email, signup=True)
-    b = await workstations("b", email)
-    a.start()
-    b.start()
-    await a.live()
-    await b.live()
+    a, b = await live_pair(workstations)
     chat = a.store.create_chat("Long outage")
     await eventually(lambda: bool(b.store.list_chats()), what="chat on B")
 
@@ -326,13 +290,7 @@ async def test_a_channel_closed_by_the_server_is_subscribed_again(
     from ohm_desktop.sync import SyncService
 
     monkeypatch.setattr(SyncService, "CHANNEL_REJOIN_S", 1.0)
-    email = new_email()
-    a = await workstations("a", email, signup=True)
-    b = await workstations("b", email)
-    a.start()
-    b.start()
-    await a.live()
-    await b.live()
+    a, b = await live_pair(workstations)
     chat = a.store.create_chat("Channel closed")
     await eventually(lambda: bool(b.store.list_chats()), what="chat on B")
 

@@ -11,6 +11,7 @@ import shlex
 import shutil
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QPointF, QProcess, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import (
@@ -135,6 +136,10 @@ class WiringDiagram(QGraphicsView):
         content = self._content
 
         def finished() -> None:
+            # The view (and with it the QProcess) may be gone by the time `dot` exits: Qt then
+            # delivers `finished` while deleting the process, and touching either would raise.
+            if not (shiboken6.isValid(self) and shiboken6.isValid(process)):
+                return
             if process is not self._process or content is not self._content:
                 return
             self._process = None
