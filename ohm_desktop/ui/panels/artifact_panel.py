@@ -165,7 +165,16 @@ class ArtifactPanel(QWidget):
 
     def _reload_after_sync(self) -> None:
         self._reload_scheduled = False
+        before = {version.id: version.version_number for version in self.versions}
         self.reload()
+        for version in self.versions:
+            old = before.get(version.id)
+            if old is not None and old != version.version_number:
+                # Another workstation wrote the same version number first: ours moved up.
+                self.message.emit(
+                    f"{TITLES[self.artifact_type]} version {old} from this workstation is now version "
+                    f"{version.version_number}: another workstation saved a version {old} at the same time."
+                )
 
     def _refresh_controls(self) -> None:
         has = bool(self.versions)

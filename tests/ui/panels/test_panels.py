@@ -146,3 +146,26 @@ def test_graphviz_lays_out_the_diagram_when_installed(qtbot, store) -> None:  # 
     assert diagram.layout_source == "circle"  # drawn at once, never waiting on Graphviz
     qtbot.waitUntil(lambda: diagram.layout_source == "graphviz", timeout=15000)  # `dot` on a busy 2-core box
     assert set(diagram.parts) == {"U1", "R1", "D1"}
+
+
+def test_a_version_renumbered_by_sync_is_announced(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    """Two benches both wrote v2: the server keeps theirs as v2, ours becomes v3 — and the panel says so."""
+    import uuid
+
+    chat_id = _chat_with(store, "bom", BOM, {**BOM, "projectName": "ours"})
+    panel = BomPanel(store)
+    qtbot.addWidget(panel)
+    panel.set_chat(chat_id)
+    said: list[str] = []
+    panel.message.connect(said.append)
+    ours = store.get_version(chat_id, "bom")
+    assert ours is not None and ours.version_number == 2
+    theirs = {
+        "id": str(uuid.uuid4()), "artifact_id": ours.artifact_id, "chat_id": chat_id, "version_number": 2,
+        "content": {**BOM, "projectName": "theirs"}, "change_summary": "from bench 2", "created_by": "B",
+        "message_id": None, "created_at": "2026-01-01T00:00:00.000000Z",
+    }
+    assert store.apply_remote("artifact_versions", [theirs]) == []
+    qtbot.waitUntil(lambda: bool(said))
+    assert said == ["BOM version 2 from this workstation is now version 3: another workstation saved a version 2 at the same time."]
+    assert [v.version_number for v in panel.versions] == [1, 2, 3] and panel.versions[-1].id == ours.id
