@@ -496,6 +496,16 @@ class SyncService:
                 await self._push_group(table, group[:middle])
                 await self._push_group(table, group[middle:])
                 return
+            if table == "chats" and exc.code == "42501" and await self._owned_by_someone_else(group[0].row_id):
+                # Only a chat's owner may rename or trash it (RLS). For a chat shared with us the
+                # change is not kept waiting forever: the owner's version comes back instead.
+                self._last_error = (
+                    "Only the owner of a shared chat can rename it or move it to the trash: "
+                    "it keeps the owner's title on every workstation."
+                )
+                self._store.outbox_remove(seqs)
+                await self._apply_rows("chats", await self._select("chats", after=0, row_id=group[0].row_id))
+                return
             message = f"The server refused a {table} row ({exc.code}: {exc.message})."
             log.warning("push refused: %s", message)
             self._last_error = message
@@ -503,6 +513,10 @@ class SyncService:
             return
         await self._apply_rows(table, list(response.data))
         self._store.outbox_remove(seqs)
+
+    async def _owned_by_someone_else(self, chat_id: str) -> bool:
+        rows = await self._rest(lambda client: client.table("chats").select("owner").eq("id", chat_id).execute())
+        return bool(rows.data) and str(rows.data[0].get("owner")) != self._user_id
 
     # ------------------------------------------------------------------- pull
     def _scope(self) -> str:

@@ -294,7 +294,12 @@ class MainWindow(QMainWindow):
     def _on_sync_status(self, status: SyncStatus) -> None:
         previous, self._last_sync_status = self._last_sync_status, status
         self.status.show_sync(status)
-        if previous is None or previous.state == status.state:
+        if previous is None:
+            return
+        if previous.state == status.state:
+            if status.state == "live" and status.last_error and status.last_error != previous.last_error:
+                # A change the server refused (or a shared chat's rename put back) while live.
+                self.notify(status.last_error, kind="warn")
             return
         if status.state == "offline":
             self.notify(f"Sync {status.detail[0].lower()}{status.detail[1:]}", kind="warn")

@@ -104,11 +104,15 @@ def test_sync_state_changes_are_shown_and_announced_once(window, qtbot) -> None:
     assert window.status.sync.text() == "⚠ sync: offline (4 queued)"
     assert "4 change(s) wait" in window.status.sync.toolTip()
     window._on_sync_status(SyncStatus("live", detail="Live."))
+    refused = "Only the owner of a shared chat can rename it or move it to the trash: it keeps the owner's title."
+    window._on_sync_status(SyncStatus("live", last_error=refused, detail="Live."))
+    window._on_sync_status(SyncStatus("live", last_error=refused, detail="Live."))
     ended = "Your Supabase session has ended: sign in again."
     window._on_sync_status(SyncStatus("off", last_error=ended, detail=ended))
     assert shown == [
         "Sync offline: the server cannot be reached. 3 change(s) wait.",
         "Sync is back online.",
+        refused,
         ended,
     ]
     assert not window.status.sync_now_action.isEnabled()

@@ -148,3 +148,24 @@ async def test_a_chat_shared_while_the_teammate_was_offline_arrives_whole_on_cat
     await t.sync.run_once()
     assert [m.content for m in t.store.list_messages(chat.id)] == ["old 0", "old 1", "old 2", "new 0", "new 1"]
     assert t.store.count_messages(own.id) == 300
+
+
+async def test_a_teammate_renaming_a_shared_chat_gets_the_owners_title_back_and_nothing_waits(workstations: Any) -> None:
+    a = await workstations("a", new_email("owner"), signup=True)
+    teammate_email = new_email("mate")
+    t = await workstations("t", teammate_email, signup=True)
+    chat = a.store.create_chat("Owner's title")
+    await a.sync.run_once()
+    await a.sync.share_chat(chat.id, teammate_email)
+    await t.sync.run_once()
+    assert t.store.get_chat(chat.id).title == "Owner's title"
+
+    t.store.rename_chat(chat.id, "Teammate's title")
+    t.store.add_message(chat.id, "user", "a message still goes through")
+    report = await t.sync.run_once()
+    assert report.failed == 0 and t.sync.status().queued == 0
+    assert "Only the owner of a shared chat can rename it" in (t.sync.status().last_error or "")
+    assert t.store.get_chat(chat.id).title == "Owner's title"  # the owner's title wins
+    await a.sync.run_once()
+    assert a.store.get_chat(chat.id).title == "Owner's title"
+    assert [m.content for m in a.store.list_messages(chat.id)] == ["a message still goes through"]
