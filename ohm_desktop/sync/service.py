@@ -601,7 +601,7 @@ class SyncService:
         log.warning("%d %s row(s) could not be placed: their chat is not visible to this account", len(missing), table)
 
     async def _apply_in_slices(self, table: str, rows: list[dict[str, Any]]) -> list[MissingParent]:
-        """``apply_remote`` a few hundred rows at a time, yielding between slices.
+        """``apply_remote`` APPLY_SLICE rows at a time, yielding to the event loop between slices.
 
         The window runs sync on its only event loop: one transaction for a 1,000-row page held
         it for ~45 ms (a visible stall per page during a catch-up).
