@@ -198,13 +198,16 @@ class MainWindow(QMainWindow):
         if self.turns.running and chat_id != self.chat_id:
             self.notify("A turn is still running in the other chat; it continues there.")
         self.chat_id = chat_id
-        messages = self.store.list_messages(chat_id, limit=PAGE)
-        self.loaded_from_seq = messages[0].seq if messages else None
-        self.transcript.show_messages(messages, more_before=bool(messages) and messages[0].seq > 1)
+        self._show_latest_page(chat_id)
         self.transcript.inline_error.hide()
         self.retry_button.hide()
         for panel in self.panels.values():
             panel.set_chat(chat_id)
+
+    def _show_latest_page(self, chat_id: str) -> None:
+        messages = self.store.list_messages(chat_id, limit=PAGE)
+        self.loaded_from_seq = messages[0].seq if messages else None
+        self.transcript.show_messages(messages, more_before=bool(messages) and messages[0].seq > 1)
 
     def _load_earlier(self) -> None:
         if self.chat_id is None or self.loaded_from_seq is None:
@@ -256,10 +259,8 @@ class MainWindow(QMainWindow):
         if self.chat_id is None or not ids:
             return
         if len(ids) > PAGE:
-            # More than a page arrived at once: show the newest page, as opening the chat would.
-            messages = self.store.list_messages(self.chat_id, limit=PAGE)
-            self.loaded_from_seq = messages[0].seq if messages else None
-            self.transcript.show_messages(messages, more_before=bool(messages) and messages[0].seq > 1)
+            # More than a page arrived at once: show the newest page, as opening the chat does.
+            self._show_latest_page(self.chat_id)
             return
         for message_id in ids:
             message = self.store.get_message(message_id)
