@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import re
 import shutil
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -44,6 +46,7 @@ log = logging.getLogger(__name__)
 
 
 _OPEN_CHECK_MAX_BYTES = 64 * 1024 * 1024
+_WAL_SWITCH_TIMEOUT_S = 10.0
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _DATABASE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
@@ -161,12 +164,25 @@ class LocalStore:
         # Reading the schema first makes a damaged header fail here, before anything is written.
         self._db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         self._refuse_newer_schema()
-        mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        mode = self._switch_to_wal()
         if self.path is not None and str(mode).lower() != "wal":
             raise sqlite3.OperationalError(f"could not switch to WAL mode (got {mode})")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA busy_timeout=5000")
+
+    def _switch_to_wal(self) -> str:
+        # Leaving rollback mode needs an exclusive lock. When several processes open an old
+        # database at once, two shared-lock holders would deadlock, so SQLite answers BUSY at
+        # once instead of calling the busy handler: back off and try again, holding no lock.
+        deadline = time.monotonic() + _WAL_SWITCH_TIMEOUT_S
+        while True:
+            try:
+                return str(self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0])
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                    raise
+                time.sleep(random.uniform(0.005, 0.05))
 
     def _refuse_newer_schema(self) -> None:
         current = int(self._db.execute("PRAGMA user_version").fetchone()[0])

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -280,12 +282,26 @@ def test_several_processes_opening_an_old_database_migrate_it_once(tmp_path: Pat
 
     path = tmp_path / "old.sqlite3"
     _build_schema(path, 1)
-    code = "import sys; from ohm_desktop.store import LocalStore; LocalStore.open(sys.argv[1]).close()"
+    go = tmp_path / "go"
+    os.mkfifo(go)
+    # Every opener blocks opening the same FIFO, so all are released at once and reach the WAL
+    # switch together (before the retry there, a crowd like this often got "database is locked").
+    code = (
+        "import os, sys, pathlib; from ohm_desktop.store import LocalStore\n"
+        "pathlib.Path(sys.argv[2] + '.ready-' + str(os.getpid())).touch()\n"
+        "open(sys.argv[2]).read()\n"
+        "LocalStore.open(sys.argv[1]).close()"
+    )
     root = Path(__file__).resolve().parents[3]
     openers = [
-        subprocess.Popen([sys.executable, "-c", code, str(path)], cwd=root, stderr=subprocess.PIPE, text=True)
-        for _ in range(4)
+        subprocess.Popen([sys.executable, "-c", code, str(path), str(go)], cwd=root, stderr=subprocess.PIPE, text=True)
+        for _ in range(6)
     ]
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("go.ready-*"))) < len(openers) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    with open(go, "w"):
+        pass
     for opener in openers:
         _, err = opener.communicate(timeout=60)
         assert opener.returncode == 0, err
