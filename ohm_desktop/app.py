@@ -105,8 +105,15 @@ def finalize_async_generators_on(loop: asyncio.AbstractEventLoop) -> None:
     connection is not given back.
     """
 
+    async def close(generator: Any) -> None:
+        try:
+            await generator.aclose()
+        except Exception:
+            # Cleanup of something already abandoned: worth a debug line, not a "never retrieved".
+            log.debug("closing an abandoned async generator failed", exc_info=True)
+
     def finalizer(generator: Any) -> None:
-        loop.call_soon_threadsafe(lambda: loop.create_task(generator.aclose()))
+        loop.call_soon_threadsafe(lambda: loop.create_task(close(generator)))
 
     sys.set_asyncgen_hooks(finalizer=finalizer)
 

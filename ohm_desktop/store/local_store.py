@@ -15,7 +15,7 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -276,6 +276,9 @@ class LocalStore:
             listener(change)
 
     def _outbox(self, table: str, row_id: str, payload: dict[str, Any]) -> None:
+        chat_id = row_id if table == "chats" else payload.get("chat_id")
+        if self._db.execute("SELECT 1 FROM detached_chats WHERE chat_id = ?", (chat_id,)).fetchone():
+            return  # kept on this workstation only: the server would refuse it
         self._db.execute(
             "INSERT INTO outbox (table_name, row_id, payload_json, created_at) VALUES (?, ?, ?, ?)",
             (table, row_id, _json(payload), utc_now()),
@@ -774,6 +777,70 @@ class LocalStore:
                 " ON CONFLICT (scope, table_name) DO UPDATE SET server_seq = MAX(server_seq, excluded.server_seq)",
                 (scope, table, server_seq),
             )
+
+    # ------------------------------------------------------------- chat access
+    def sync_memberships(self, scope: str) -> set[str]:
+        """The chats ``scope``'s account was a member of when sync last looked."""
+        rows = self._db.execute("SELECT chat_id FROM sync_memberships WHERE scope = ?", (scope,)).fetchall()
+        return {str(row[0]) for row in rows}
+
+    def record_sync_memberships(self, scope: str, chat_ids: Iterable[str]) -> None:
+        with self.transaction(durable=False) as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO sync_memberships (scope, chat_id) VALUES (?, ?)",
+                [(scope, chat_id) for chat_id in chat_ids],
+            )
+
+    def detach_chat(self, scope: str, chat_id: str, reason: str) -> bool:
+        """Keep a chat on this workstation only (its owner removed us, or we left it).
+
+        Nothing of it is deleted; its queued changes leave the outbox and later ones never
+        enter it. Returns False when the chat is not here or already detached.
+        """
+        with self.transaction() as db:
+            db.execute("DELETE FROM sync_memberships WHERE scope = ? AND chat_id = ?", (scope, chat_id))
+            if not self._has_chat(db, chat_id):
+                return False
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO detached_chats (chat_id, reason, detached_at) VALUES (?, ?, ?)",
+                (chat_id, reason, utc_now()),
+            ).rowcount
+            if not inserted:
+                return False
+            db.execute(
+                "DELETE FROM outbox WHERE (table_name = 'chats' AND row_id = ?)"
+                " OR json_extract(payload_json, '$.chat_id') = ?",
+                (chat_id, chat_id),
+            )
+            self._emit(StoreChange("chats", chat_id, chat_id, origin="sync"))
+        return True
+
+    def reattach_chat(self, chat_id: str) -> int:
+        """Sync a detached chat again (shared with us once more); returns how many rows were queued.
+
+        Everything of it is queued again, since what was written here while it was detached
+        never reached the outbox; the server ignores rows it already has.
+        """
+        with self.transaction() as db:
+            if not db.execute("DELETE FROM detached_chats WHERE chat_id = ?", (chat_id,)).rowcount:
+                return 0
+            queued = 0
+            for artifact in self.list_artifacts(chat_id):
+                self._outbox("artifacts", artifact.id, _artifact_payload(artifact))
+                queued += 1
+                for version in self.list_versions(chat_id, artifact.type):
+                    self._outbox("artifact_versions", version.id, _version_payload(version))
+                    queued += 1
+            for message in self.list_messages(chat_id):
+                if message.status != "streaming":
+                    self._outbox("messages", message.id, _message_payload(message))
+                    queued += 1
+            self._emit(StoreChange("chats", chat_id, chat_id, origin="sync"))
+        return queued
+
+    def detached_chats(self) -> dict[str, str]:
+        """Chats kept on this workstation only: chat id → why, as one sentence."""
+        return {str(chat_id): str(reason) for chat_id, reason in self._db.execute("SELECT chat_id, reason FROM detached_chats")}
 
     def apply_remote(self, table: str, rows: list[dict[str, Any]]) -> list[MissingParent]:
         """Apply rows pulled from the server (in the outbox payload shape) in one transaction.

@@ -130,4 +130,20 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX outbox_by_attempts ON outbox (attempts, seq);
     """,
+    # 6: chat access through sync. Which shared chats this account was a member of when last
+    # seen (per scope), so a removal noticed only at catch-up is still noticed; and chats this
+    # workstation keeps for itself because their owner removed us (they stop syncing, and
+    # their changes stop going to the outbox, where the server would refuse them forever).
+    """
+    CREATE TABLE sync_memberships (
+        scope       TEXT NOT NULL,
+        chat_id     TEXT NOT NULL,
+        PRIMARY KEY (scope, chat_id)
+    );
+    CREATE TABLE detached_chats (
+        chat_id     TEXT PRIMARY KEY REFERENCES chats(id),
+        reason      TEXT NOT NULL,
+        detached_at TEXT NOT NULL
+    );
+    """,
 )

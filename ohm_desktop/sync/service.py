@@ -35,6 +35,7 @@ from ohm_desktop.store import LocalStore, MissingParent, OutboxRow, StoreChange
 from ohm_desktop.store.ids import new_id
 from ohm_desktop.store.local_store import utc_now
 from ohm_desktop.sync.backoff import Backoff
+from ohm_desktop.sync.chat_people import LEFT_REASON, ChatPerson, removal_reason
 from ohm_desktop.sync.session_storage import (
     KeyringSessionStorage,
     MemorySessionStorage,
@@ -55,6 +56,8 @@ T = TypeVar("T")
 SESSION_KEY = "supabase.auth.token"
 #: A row the server refused this many times waits for ``retry_failed()``.
 MAX_ATTEMPTS = 5
+#: The inbox's name for a Realtime DELETE of one of this account's chat memberships.
+MEMBERSHIP_ENDED = "chat_members:deleted"
 PUSH_BATCH = 500
 PULL_PAGE = 500
 #: Pulled rows are written this many to a transaction, with the event loop free in between.
@@ -506,6 +509,10 @@ class SyncService:
                 self._store.outbox_remove(seqs)
                 await self._apply_rows("chats", await self._select("chats", after=0, row_id=group[0].row_id))
                 return
+            chat_id = str(group[0].payload.get("chat_id") or "")
+            if exc.code == "42501" and chat_id and not await self._is_member(chat_id):
+                self._detach(chat_id)  # we were removed before we heard of it: the rows stay local
+                return
             message = f"The server refused a {table} row ({exc.code}: {exc.message})."
             log.warning("push refused: %s", message)
             self._last_error = message
@@ -513,6 +520,12 @@ class SyncService:
             return
         await self._apply_rows(table, list(response.data))
         self._store.outbox_remove(seqs)
+
+    async def _is_member(self, chat_id: str) -> bool:
+        rows = await self._rest(
+            lambda client: client.table("chat_members").select("chat_id").eq("chat_id", chat_id).eq("user_id", self._user_id).execute()
+        )
+        return bool(rows.data)
 
     async def _owned_by_someone_else(self, chat_id: str) -> bool:
         rows = await self._rest(lambda client: client.table("chats").select("owner").eq("id", chat_id).execute())
@@ -562,8 +575,38 @@ class SyncService:
                 pulled += len(rows)
                 if len(rows) < PULL_PAGE:
                     break
+        await self._notice_removals()
         self._mark_synced()
         return pulled
+
+    async def _notice_removals(self) -> None:
+        """Detach the chats we were taken off while not listening (Realtime does not replay)."""
+        known = self._store.sync_memberships(self._scope())  # before reading: a share arriving meanwhile stays
+        member_of: set[str] = set()
+        after = 0
+        def page(client: Any, after: int) -> Any:
+            query = client.table("chat_members").select("chat_id,server_seq").eq("user_id", self._user_id)
+            return query.gt("server_seq", after).order("server_seq").limit(PULL_PAGE).execute()
+
+        while True:
+            response = await self._rest(functools.partial(page, after=after))
+            member_of.update(str(row["chat_id"]) for row in response.data)
+            if len(response.data) < PULL_PAGE:
+                break
+            after = server_seq(response.data[-1])
+        for chat_id in known - member_of:
+            self._detach(chat_id)
+        self._store.record_sync_memberships(self._scope(), member_of)
+
+    def _detach(self, chat_id: str, reason: str | None = None) -> None:
+        if not self._has_chat(chat_id):
+            self._store.detach_chat(self._scope(), chat_id, "")  # forgets the membership only
+            return
+        sentence = reason or removal_reason(self._store.get_chat(chat_id).title)
+        if self._store.detach_chat(self._scope(), chat_id, sentence):
+            log.info("chat %s is no longer shared with this account; kept locally", chat_id)
+            self._last_error = sentence
+            self._notify()
 
     def _has_chat(self, chat_id: str) -> bool:
         try:
@@ -582,10 +625,22 @@ class SyncService:
         """
         if not records:
             return
+        if table == MEMBERSHIP_ENDED:
+            for record in records:
+                self._detach(str(record["chat_id"]))
+            return
         if table == "chat_members":
             for record in records:
-                if record.get("user_id") == self._user_id and not self._has_chat(str(record["chat_id"])):
-                    await self._backfill_chat(str(record["chat_id"]), upto=backfill_upto)
+                if record.get("user_id") != self._user_id:
+                    continue
+                chat_id = str(record["chat_id"])
+                if not self._has_chat(chat_id):
+                    await self._backfill_chat(chat_id, upto=backfill_upto)
+                elif self._store.reattach_chat(chat_id):
+                    # Shared with us again: what others wrote meanwhile was invisible to us and
+                    # the cursors moved past it, so read the whole chat again.
+                    await self._backfill_chat(chat_id)
+                self._store.record_sync_memberships(self._scope(), [chat_id])
             return
         rows = [to_local(table, record) for record in records]
         await asyncio.sleep(0)  # the page was just parsed: let the window paint before writing it
@@ -657,9 +712,16 @@ class SyncService:
         return guarded
 
     def _on_change(self, table: str, payload: Any) -> None:
-        record = payload["data"].get("record")
+        data = payload["data"]
+        record = data.get("record")
         if record:
             self._inbox.put_nowait((self._generation, table, record))
+        elif table == "chat_members" and data.get("type") == "DELETE":
+            # Realtime sends deletes to every subscriber with the primary key only (RLS cannot
+            # judge a row that is gone): ours are the ones naming this account.
+            old = data.get("old_record") or {}
+            if old.get("user_id") == self._user_id and old.get("chat_id"):
+                self._inbox.put_nowait((self._generation, MEMBERSHIP_ENDED, old))
 
     def _on_system(self, payload: Any) -> None:
         if getattr(payload, "extension", None) != "postgres_changes":
@@ -697,7 +759,8 @@ class SyncService:
                 channel = client.channel(f"ohm-sync-{new_id()}")
                 for table in PULL_ORDER:
                     channel.on_postgres_changes(
-                        "*" if table in MUTABLE_TABLES else "INSERT",
+                        # chat_members: a DELETE is how a removed teammate's workstation hears of it.
+                        "*" if table in MUTABLE_TABLES or table == "chat_members" else "INSERT",
                         self._guarded(functools.partial(self._on_change, table)),
                         table=table,
                     )
@@ -904,6 +967,50 @@ class SyncService:
     # ------------------------------------------------------------------ share
     async def share_chat(self, chat_id: str, email: str) -> None:
         """Make the account with ``email`` a member of one of your chats (push the chat first)."""
+        await self._call(
+            "share_chat",
+            {"p_chat_id": chat_id, "p_email": email},
+            action="Sharing the chat",
+            refusals={
+                "P0002": f"There is no Supabase account with the email {email}: ask them to sign up first.",
+                "42501": "Only the owner of a chat can share it.",
+            },
+        )
+
+    async def chat_people(self, chat_id: str) -> list[ChatPerson]:
+        """Who can see a chat (its owner first), the signed-in account marked."""
+        rows = await self._call(
+            "chat_people",
+            {"p_chat_id": chat_id},
+            action="Listing who has access",
+            refusals={"42501": "This chat is not shared with your account (it is kept on this workstation only)."},
+        )
+        return [ChatPerson.from_server(row, self._user_id) for row in rows]
+
+    async def remove_member(self, chat_id: str, user_id: str) -> None:
+        """Take a teammate off one of your chats; their copy stays on their workstations."""
+        await self._call(
+            "remove_chat_member",
+            {"p_chat_id": chat_id, "p_user_id": user_id},
+            action="Removing the teammate",
+            refusals={"42501": "Only the owner of a chat can remove someone from it, and never the owner."},
+        )
+
+    async def leave_chat(self, chat_id: str) -> None:
+        """Stop sharing in someone else's chat: it stays here, detached (no longer syncs)."""
+        await self._call(
+            "remove_chat_member",
+            {"p_chat_id": chat_id, "p_user_id": None},  # filled in once the session is open
+            action="Leaving the chat",
+            refusals={"42501": "You own this chat, so you cannot leave it (you can move it to the trash)."},
+        )
+        self._store.detach_chat(self._scope(), chat_id, LEFT_REASON)
+
+    async def _call(
+        self, function: str, params: dict[str, Any], *, action: str, refusals: dict[str, str]
+    ) -> list[dict[str, Any]]:
+        """Call one of the migrations' functions over REST, queued changes pushed first (a chat
+        being shared must exist on the server)."""
         from postgrest.exceptions import APIError
 
         self._require_configured()
@@ -911,15 +1018,19 @@ class SyncService:
         try:
             await self._open()
             await self._push_pending()
-            await self._rest(lambda client: client.rpc("share_chat", {"p_chat_id": chat_id, "p_email": email}).execute())
+            if "p_user_id" in params and params["p_user_id"] is None:
+                params = {**params, "p_user_id": self._user_id}
+            response = await self._rest(lambda client: client.rpc(function, params).execute())
         except _Unreachable as exc:
             raise SyncError(str(exc)) from exc
         except APIError as exc:
-            if exc.code == "P0002":
-                raise SyncSetupError(f"There is no Supabase account with the email {email}: ask them to sign up first.") from exc
-            if exc.code == "42501":
-                raise SyncSetupError("Only the owner of a chat can share it.") from exc
-            raise SyncError(f"Sharing the chat failed ({exc.code}: {exc.message}).") from exc
+            if exc.code in refusals:
+                raise SyncSetupError(refusals[exc.code]) from exc
+            raise SyncError(f"{action} failed ({exc.code}: {exc.message}).") from exc
         finally:
             if opened_here:
                 await self._close_client()
+        data = response.data
+        if isinstance(data, list):
+            return [row for row in data if isinstance(row, dict)]
+        return [data] if isinstance(data, dict) else []

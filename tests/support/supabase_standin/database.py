@@ -53,6 +53,10 @@ class Function:
     name: str
     arg_names: list[str]
     arg_types: list[str]
+    #: ``returns table (...)`` / ``setof``: PostgREST answers with a JSON array of rows.
+    returns_set: bool = False
+    #: ``returns void``: PostgREST answers 204 No Content.
+    returns_void: bool = False
 
 
 class Database:
@@ -144,13 +148,17 @@ class Database:
             await conn.execute(
                 """
                 select p.proname, coalesce(p.proargnames, '{}'),
-                       array(select format_type(t, null) from unnest(p.proargtypes) t)
+                       array(select format_type(t, null) from unnest(p.proargtypes) t),
+                       p.proretset, p.prorettype = 'void'::regtype
                 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
                 where n.nspname = 'public'
                 """
             )
         ).fetchall()
-        self.functions = {name: Function(name, list(names), list(types)) for name, names, types in functions}
+        self.functions = {
+            name: Function(name, list(names), list(types), bool(is_set), bool(is_void))
+            for name, names, types, is_set, is_void in functions
+        }
         published = await (
             await conn.execute("select schemaname, tablename from pg_publication_tables where pubname = 'supabase_realtime'")
         ).fetchall()

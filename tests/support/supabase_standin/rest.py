@@ -363,9 +363,14 @@ class RestEndpoints:
                     args.append(sql.SQL("{} => %s::{}").format(sql.Identifier(arg_name), sql.SQL(arg_type)))
                     value = body[arg_name]
                     params.append(json.dumps(value) if isinstance(value, (dict, list)) else value)
-            query = sql.SQL("select to_jsonb(public.{}({}))::text, 1").format(
-                sql.Identifier(name), sql.SQL(", ").join(args)
-            )
+            call = sql.SQL("public.{}({})").format(sql.Identifier(name), sql.SQL(", ").join(args))
+            if function.returns_void:
+                await self._run(request, sql.SQL("select ''::text, 1 from {}").format(call), params)
+                return web.Response(status=204)
+            if function.returns_set:
+                query = sql.SQL("select coalesce(jsonb_agg(to_jsonb(r)), '[]'::jsonb)::text, 1 from {} r").format(call)
+            else:
+                query = sql.SQL("select to_jsonb({})::text, 1").format(call)
             result, _ = await self._run(request, query, params)
             return web.Response(text=result, content_type="application/json")
         except RestError as error:
