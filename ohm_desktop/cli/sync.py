@@ -4,6 +4,9 @@
     ohm sync status [--json]
     ohm sync run [--once] [--retry-failed]
     ohm sync share CHAT --email teammate@example.com
+    ohm sync people CHAT [--json]
+    ohm sync unshare CHAT --email teammate@example.com
+    ohm sync leave CHAT
     ohm sync logout
 
 Sync is optional: without OHM_SUPABASE_URL / OHM_SUPABASE_ANON_KEY (or Settings) every
@@ -51,6 +54,20 @@ def register(subparsers: Any) -> None:
     share.add_argument("chat", metavar="CHAT", help="chat id or unique prefix")
     share.add_argument("--email", required=True)
     share.set_defaults(func=run_share)
+
+    people = commands.add_parser("people", help="who has access to a shared chat")
+    people.add_argument("chat", metavar="CHAT", help="chat id or unique prefix")
+    people.add_argument("--json", action="store_true")
+    people.set_defaults(func=run_people)
+
+    unshare = commands.add_parser("unshare", help="remove a teammate from one of your chats (their copy stays theirs)")
+    unshare.add_argument("chat", metavar="CHAT", help="chat id or unique prefix")
+    unshare.add_argument("--email", required=True)
+    unshare.set_defaults(func=run_unshare)
+
+    leave = commands.add_parser("leave", help="leave a chat shared with you (your copy stays here, unsynced)")
+    leave.add_argument("chat", metavar="CHAT", help="chat id or unique prefix")
+    leave.set_defaults(func=run_leave)
 
     logout = commands.add_parser("logout", help="forget the stored session (queued changes are kept)")
     logout.set_defaults(func=run_logout)
@@ -148,6 +165,43 @@ def run_share(args: argparse.Namespace) -> int:
     chat = store.find_chat(args.chat)
     asyncio.run(service.share_chat(chat.id, args.email))
     print(f"Shared “{chat.title}” with {args.email}.")
+    return 0
+
+
+def run_people(args: argparse.Namespace) -> int:
+    store = open_store()
+    chat = store.find_chat(args.chat)
+    people = asyncio.run(_service(args, store).chat_people(chat.id))
+    if args.json:
+        print(json.dumps([{"email": p.email, "role": p.role, "you": p.is_you} for p in people], indent=2))
+        return 0
+    for person in people:
+        print(f"{person.email}\t{person.role}{' (you)' if person.is_you else ''}")
+    return 0
+
+
+def run_unshare(args: argparse.Namespace) -> int:
+    store = open_store()
+    service = _service(args, store)
+    chat = store.find_chat(args.chat)
+
+    async def unshare() -> None:
+        people = await service.chat_people(chat.id)
+        match = [p for p in people if p.email.lower() == args.email.lower()]
+        if not match:
+            raise UsageError(f"{args.email} has no access to “{chat.title}” (see `ohm sync people {args.chat}`).")
+        await service.remove_member(chat.id, match[0].user_id)
+
+    asyncio.run(unshare())
+    print(f"Removed {args.email} from “{chat.title}”; their own copy stays on their workstations, unsynced.")
+    return 0
+
+
+def run_leave(args: argparse.Namespace) -> int:
+    store = open_store()
+    chat = store.find_chat(args.chat)
+    asyncio.run(_service(args, store).leave_chat(chat.id))
+    print(f"Left “{chat.title}”: it stays on this workstation and no longer syncs.")
     return 0
 
 

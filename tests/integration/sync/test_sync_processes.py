@@ -122,3 +122,40 @@ def test_verbose_sync_logs_carry_no_token_or_password(tmp_path: Path, standin: S
     assert "DEBUG" in logs and "sync: live" in live_err  # it really was verbose, and it really synced
     for secret in secrets:
         assert secret not in logs
+
+
+def test_sharing_from_the_command_line_people_unshare_and_leave(tmp_path: Path, standin: StandinProcess) -> None:
+    require_secret_service()
+    owner, mate = new_email("owner"), new_email("mate")
+    env_a, env_b = _env(tmp_path / "a", standin), _env(tmp_path / "b", standin)
+    for env, email in ((env_a, owner), (env_b, mate)):
+        done = _ohm(env, "sync", "login", "--email", email, "--signup", "--password-stdin", stdin=PASSWORD + "\n")
+        assert done.returncode == 0, done.stderr
+    store_a = LocalStore.open(tmp_path / "a" / "data" / "ohm.sqlite3")
+    chat = store_a.create_chat("Bench power supply")
+    store_a.close()
+
+    shared = _ohm(env_a, "sync", "share", chat.id[:12], "--email", mate)
+    assert shared.returncode == 0, shared.stderr
+    assert _ohm(env_b, "sync", "run", "--once").returncode == 0
+    people = _ohm(env_b, "sync", "people", chat.id, "--json")
+    assert people.returncode == 0, people.stderr
+    assert [(p["email"], p["role"], p["you"]) for p in json.loads(people.stdout)] == [
+        (owner, "owner", False),
+        (mate, "member", True),
+    ]
+    cannot = _ohm(env_b, "sync", "unshare", chat.id, "--email", owner)
+    assert cannot.returncode == 2 and "Only the owner" in cannot.stderr
+    nobody = _ohm(env_a, "sync", "unshare", chat.id, "--email", "nobody@example.test")
+    assert nobody.returncode != 0 and "has no access" in nobody.stderr
+
+    removed = _ohm(env_a, "sync", "unshare", chat.id, "--email", mate)
+    assert removed.returncode == 0, removed.stderr
+    assert [p["email"] for p in json.loads(_ohm(env_a, "sync", "people", chat.id, "--json").stdout)] == [owner]
+    assert _ohm(env_a, "sync", "share", chat.id, "--email", mate).returncode == 0
+    left = _ohm(env_b, "sync", "leave", chat.id)
+    assert left.returncode == 0, left.stderr
+    assert "no longer syncs" in left.stdout
+    store_b = LocalStore.open(tmp_path / "b" / "data" / "ohm.sqlite3")
+    assert chat.id in store_b.detached_chats()
+    store_b.close()
