@@ -11,6 +11,7 @@ import asyncio
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
@@ -53,6 +54,9 @@ from ohm_desktop.ui.status_bar import AgentStatusBar
 from ohm_desktop.ui.theme import apply_theme
 from ohm_desktop.ui.toast import ToastArea
 from ohm_desktop.ui.turn_controller import TurnController
+
+if TYPE_CHECKING:
+    from ohm_desktop.ui.dialogs.chat_people import ChatPeopleDialog
 
 DockFactory = Callable[[QMainWindow], QDockWidget]
 DOCK_NAMES = ("bom", "code", "wiring")
@@ -149,6 +153,7 @@ class MainWindow(QMainWindow):
         self.chat_list.chat_selected.connect(self.open_chat)
         self.chat_list.notice.connect(self.notify)
         self.chat_list.share_requested.connect(self.share_chat)
+        self.chat_list.people_requested.connect(self.open_chat_people)
         self.composer.send.connect(self.send)
         self.composer.stop.connect(self.stop_turn)
         self.composer.regenerate.connect(self.regenerate)
@@ -291,6 +296,30 @@ class MainWindow(QMainWindow):
             self.notify(exc.message, kind="warn")
             return
         self.notify(f"Shared “{title}” with {email}: it appears on their workstations as they sync.")
+
+    def open_chat_people(self, chat_id: str) -> ChatPeopleDialog:
+        """Who has access to a chat; invite, remove or leave from there (non-modal)."""
+        from ohm_desktop.ui.dialogs.chat_people import ChatPeopleActions, ChatPeopleDialog  # first use only
+
+        service = self.runtime.sync.service
+        chat = self.store.get_chat(chat_id)
+
+        async def leave() -> None:
+            await service.leave_chat(chat_id)
+            self.notify(f"You left “{chat.title}”: it stays on this workstation and no longer syncs.")
+
+        actions = ChatPeopleActions(
+            load=lambda: service.chat_people(chat_id),
+            invite=lambda email: service.share_chat(chat_id, email),
+            remove=lambda person: service.remove_member(chat_id, person.user_id),
+            leave=leave,
+        )
+        reason = self.store.detached_chats().get(chat_id)
+        dialog = ChatPeopleDialog(chat.title, actions, detached_reason=reason, parent=self)
+        dialog.open()
+        if reason is None:
+            dialog.load()
+        return dialog
 
     def _on_sync_status(self, status: SyncStatus) -> None:
         previous, self._last_sync_status = self._last_sync_status, status

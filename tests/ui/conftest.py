@@ -71,3 +71,26 @@ async def until(condition: Callable[[], bool], timeout: float = 15.0) -> None:
 def scenario(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, None]) -> None:
     """Run a test's steps inside the running qasync loop, as user input arrives in the app."""
     loop.run_until_complete(coro)
+
+
+def synced_window(runtime: Any, qtbot: Any, project: tuple[str, str]) -> Any:
+    """A window whose sync talks to ``project`` (the stand-in) with the session kept in memory."""
+    from ohm_desktop.sync import SyncService
+    from ohm_desktop.sync.background import BackgroundSync
+    from ohm_desktop.sync.session_storage import MemorySessionStorage
+    from ohm_desktop.ui.main_window import MainWindow
+
+    storage = MemorySessionStorage()
+    runtime.sync = BackgroundSync(
+        runtime.store,
+        project,
+        runtime.redactor,
+        data_dir=runtime.paths.data,
+        service_factory=lambda configured: SyncService(
+            runtime.store, supabase=configured, redactor=runtime.redactor, session_storage=storage
+        ),
+    )
+    window = MainWindow(runtime)
+    qtbot.addWidget(window)
+    window.show()
+    return window

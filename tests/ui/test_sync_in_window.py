@@ -14,7 +14,7 @@ from ohm_desktop.sync import SyncService
 from ohm_desktop.sync.session_storage import MemorySessionStorage
 from tests.support.secret_service import require_secret_service
 from tests.support.supabase_standin import StandinProcess
-from tests.ui.conftest import scenario, until
+from tests.ui.conftest import scenario, synced_window, until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.keyring, pytest.mark.timeout(120)]
 
@@ -153,18 +153,7 @@ def test_another_benchs_answer_arriving_mid_stream_does_not_end_this_answer(  # 
 def test_sharing_a_chat_from_the_chat_list_reaches_the_teammate(  # type: ignore[no-untyped-def]
     runtime, qtbot, qt_loop, standin: StandinProcess, tmp_path: Path
 ) -> None:
-    from ohm_desktop.sync.background import BackgroundSync
-    from ohm_desktop.ui.main_window import MainWindow
-
-    storage = MemorySessionStorage()
-    runtime.sync = BackgroundSync(
-        runtime.store, (standin.url, standin.anon_key), runtime.redactor, data_dir=runtime.paths.data,
-        service_factory=lambda project: SyncService(runtime.store, supabase=project, redactor=runtime.redactor,
-                                                    session_storage=storage),
-    )
-    window = MainWindow(runtime)
-    qtbot.addWidget(window)
-    window.show()
+    window = synced_window(runtime, qtbot, (standin.url, standin.anon_key))
     owner, mate = f"owner-{tmp_path.name[-8:]}@example.test", f"mate-{tmp_path.name[-8:]}@example.test"
     mate_store = LocalStore.open(tmp_path / "mate" / "ohm.sqlite3")
     mate_sync = SyncService(mate_store, supabase=(standin.url, standin.anon_key), redactor=SecretRedactor(),

@@ -25,6 +25,8 @@ class ChatList(QWidget):
     notice = Signal(str)
     #: (chat id, teammate's email): the window shares the chat through sync.
     share_requested = Signal(str, str)
+    #: chat id: the window opens "People with access" for it.
+    people_requested = Signal(str)
 
     def __init__(self, store: LocalStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,10 +70,14 @@ class ChatList(QWidget):
                 item.setData(_CHAT_ID, hit.chat_id)
                 self.items.addItem(item)
         else:
+            detached = self.store.detached_chats()
             for chat in self.store.list_chats(limit=500):
-                item = QListWidgetItem(chat.title)
+                reason = detached.get(chat.id)
+                # A second line, like a search hit's snippet: the title stays the first line.
+                item = QListWidgetItem(chat.title + ("\n  on this workstation only" if reason else ""))
                 item.setData(_CHAT_ID, chat.id)
-                item.setToolTip(f"updated {chat.updated_at[:16].replace('T', ' ')}")
+                updated = f"updated {chat.updated_at[:16].replace('T', ' ')}"
+                item.setToolTip(f"{updated}\n{reason}" if reason else updated)
                 self.items.addItem(item)
         self.items.blockSignals(False)
         for row in range(self.items.count()):
@@ -114,6 +120,7 @@ class ChatList(QWidget):
         menu = QMenu(self)
         menu.addAction("Rename…", lambda: self._ask_rename(chat_id, item.text().split("\n")[0]))
         menu.addAction("Share with a teammate…", lambda: self.ask_share(chat_id))
+        menu.addAction("People with access…", lambda: self.people_requested.emit(chat_id))
         menu.addAction("Move to trash", lambda: self.trash(chat_id))
         menu.popup(self.items.viewport().mapToGlobal(point))  # type: ignore[call-overload]
 
