@@ -74,6 +74,22 @@ async def capture(url: str, anon_key: str, root: Path) -> None:
     await settle(30)
     dialog.grab().save(str(OUT / "sync-settings.png"))
     dialog.close()
+
+    mate_store = LocalStore.open(root / "mate" / "ohm.sqlite3")
+    mate = SyncService(mate_store, supabase=(url, anon_key),
+                       redactor=runtime.redactor, session_storage=MemorySessionStorage())
+    await mate.login("teammate@example.test", PASSWORD, signup=True)
+    await runtime.sync.service.share_chat(chat.id, "teammate@example.test")
+    people = window.open_chat_people(chat.id)
+    for _ in range(200):
+        if people.people.count() == 2:
+            break
+        await settle(1)
+    people.people.setCurrentRow(1)
+    await settle(20)
+    people.grab().save(str(OUT / "sync-people.png"))
+    people.close()
+    mate_store.close()
     window.close()
     await runtime.aclose()
 

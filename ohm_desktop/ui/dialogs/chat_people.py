@@ -111,9 +111,9 @@ class ChatPeopleDialog(QDialog):
         self.invite_email.setEnabled(known and self._you_own_it)
         self.remove_button.setEnabled(known and self._you_own_it and selected is not None and selected.role != "owner")
         self.leave_button.setEnabled(known and not self._you_own_it)
-        self.leave_button.setToolTip(
-            "" if not self._you_own_it else "You own this chat: move it to the trash instead of leaving it."
-        )
+        # Once the roles are known, show only what this account can do (the owner cannot leave).
+        self.leave_button.setVisible(not (self._people and self._you_own_it))
+        self.remove_button.setVisible(not self._people or self._you_own_it)
 
     def _show_people(self, people: list[ChatPerson]) -> None:
         self._people = people
