@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from ohm_desktop.config import Paths, Settings, load_settings, resources_dir
 from ohm_desktop.core.agents import AgentRegistry, load_registry
 from ohm_desktop.core.gateway import Gateway
+from ohm_desktop.core.keyring_backend import select_keyring_backend
 from ohm_desktop.core.keys import ApiKey, KeyPool, KeyStore
 from ohm_desktop.core.orchestrator import Orchestrator
 from ohm_desktop.core.redaction import SecretRedactor
@@ -66,6 +67,7 @@ def build_runtime(
         store = LocalStore.open(paths.database)
         store.recover_interrupted()
     resolved = resolve_gateway(settings)
+    select_keyring_backend()
     key_store = KeyStore(paths, redactor)
     keys = key_store.load()
     if not keys and resolved.placeholder_key is not None:
