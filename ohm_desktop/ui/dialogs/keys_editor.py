@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import shiboken6
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -43,6 +44,9 @@ class KeysEditor(QWidget):
         self.test_button = QPushButton("Test keys")
         self.test_button.clicked.connect(self.toggle_test)
         self._test_task: asyncio.Task[None] | None = None
+        # The dialog holding this editor is deleted on close: a key test still running would
+        # then write into deleted labels, so it ends with the editor.
+        self.destroyed.connect(lambda *_: self._test_task.cancel() if self._test_task is not None else None)
         self.result = QLabel()
         self.result.setObjectName("keys-result")
         self.result.setWordWrap(True)
@@ -129,6 +133,8 @@ class KeysEditor(QWidget):
 
     def _test_finished(self, task: asyncio.Task[None]) -> None:
         # A done callback, not a finally: a task cancelled before its first step never enters the coroutine.
+        if not shiboken6.isValid(self):
+            return
         self.test_button.setText("Test keys")
         if task.cancelled():
             self.result.setText("Key test cancelled.")

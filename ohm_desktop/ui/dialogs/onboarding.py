@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -40,6 +41,7 @@ class OnboardingDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Welcome to Ohm Desktop")
         self.resize(620, 480)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.runtime = runtime
         self.pages = QStackedWidget()
         welcome = QLabel(WELCOME)

@@ -7,6 +7,8 @@ import os
 from collections.abc import Coroutine
 from typing import Any
 
+import shiboken6
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,6 +41,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.resize(680, 520)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # opened anew each time: no pile of hidden copies
         self.runtime = runtime
         settings = runtime.settings
         tabs = QTabWidget()
@@ -186,6 +189,8 @@ class SettingsDialog(QDialog):
 
     async def _fill_signed_in_email(self) -> None:
         email = await self.runtime.sync.service.signed_in_email()
+        if not shiboken6.isValid(self):
+            return
         if email and not self.sync_email.text():
             self.sync_email.setText(email)
         self.sign_out_button.setEnabled(email is not None)
@@ -236,10 +241,14 @@ class SettingsDialog(QDialog):
             await self.runtime.sync.reconfigure(self.runtime.settings.effective_supabase())
             signed_in = await self.runtime.sync.login(email, password, signup=signup)
         except OhmError as exc:
-            self.sync_result.setText(exc.message)
+            if shiboken6.isValid(self):
+                self.sync_result.setText(exc.message)
             return
         finally:
-            self.sign_in_button.setEnabled(True)
+            if shiboken6.isValid(self):  # closed meanwhile: the sign-in still completes, the status bar shows it
+                self.sign_in_button.setEnabled(True)
+        if not shiboken6.isValid(self):
+            return
         self.sync_password.clear()
         self.sync_signup.setChecked(False)
         self.sign_out_button.setEnabled(True)
@@ -250,6 +259,8 @@ class SettingsDialog(QDialog):
 
     async def _sign_out(self) -> None:
         await self.runtime.sync.logout()
+        if not shiboken6.isValid(self):
+            return
         self.sign_out_button.setEnabled(False)
         self.sync_result.setText("Signed out. Changes not sent yet stay queued for the next sign-in.")
 

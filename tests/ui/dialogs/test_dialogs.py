@@ -93,3 +93,33 @@ def test_a_running_key_test_can_be_cancelled(window, qtbot, qt_loop) -> None:  #
         assert editor.result.text() == "Key test cancelled."
 
     scenario(qt_loop, steps())
+
+
+def test_a_closed_settings_dialog_is_deleted_and_its_running_key_test_ends_with_it(  # type: ignore[no-untyped-def]
+    window, qtbot, qt_loop, gateway
+) -> None:
+    import shiboken6
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from ohm_desktop.ui.dialogs.settings import SettingsDialog
+    from tests.support.fake_gateway import KeyBehaviour
+    from tests.ui.conftest import KEY, scenario, until
+
+    gateway.behave(KEY, KeyBehaviour(first_byte_delay_s=2.0))  # still waiting when the dialog closes
+    errors: list[dict[str, object]] = []
+    qt_loop.set_exception_handler(lambda _loop, context: errors.append(context))
+
+    async def steps() -> None:
+        window.open_settings("Keys")
+        [dialog] = [d for d in window.findChildren(SettingsDialog) if d.isVisible()]
+        editor = dialog.keys_editor
+        qtbot.mouseClick(editor.test_button, Qt.MouseButton.LeftButton)
+        task = editor._test_task
+        dialog.close()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        assert not shiboken6.isValid(dialog)
+        await until(lambda: task is not None and task.done(), 10)
+        assert task is not None and task.cancelled()
+
+    scenario(qt_loop, steps())
+    assert errors == []
