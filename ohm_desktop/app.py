@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBo
 from ohm_desktop.core.errors import OhmError
 from ohm_desktop.core.events import AgentSelected, TurnEvent
 from ohm_desktop.runtime import Runtime, build_runtime
+from ohm_desktop.ui.gui_thread_gc import GuiThreadGarbageCollector
 from ohm_desktop.ui.main_window import DOCK_NAMES, MainWindow
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,14 @@ async def run(*, smoke_test: bool = False, started: float | None = None, redacto
     finalize_async_generators_on(asyncio.get_running_loop())
     app = QApplication.instance()
     assert isinstance(app, QApplication)
+    collector = GuiThreadGarbageCollector(app)
+    try:
+        return await _run_window(app, smoke_test=smoke_test, started=started, redactor=redactor)
+    finally:
+        collector.stop()
+
+
+async def _run_window(app: QApplication, *, smoke_test: bool, started: float, redactor: Any) -> int:
     try:
         runtime = build_runtime(redactor=redactor)
     except OhmError as exc:

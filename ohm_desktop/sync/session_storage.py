@@ -8,6 +8,7 @@ folders on one machine (or a test) do not share a login.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -64,32 +65,31 @@ class KeyringSessionStorage:
     def _name(self, key: str) -> str:
         return f"{self._prefix}:{key}"
 
-    # The keyring is called on the event loop's thread, like every other keyring use in the app
-    # (a few ms; once at start, on sign-in and at each hourly token refresh). A worker thread
-    # would not freeze the window if a Secret Service prompts to unlock, but in the window any
-    # garbage collection that thread runs could free Qt objects off the GUI thread.
+    # A worker thread per call: a Secret Service that prompts to unlock (or a slow D-Bus) must
+    # not freeze the window. In the window, garbage collection runs on the GUI thread only
+    # (ui/gui_thread_gc.py), so this thread can never free Qt objects.
     async def get_item(self, key: str) -> str | None:
-        try:
-            import keyring
+        import keyring
 
-            return keyring.get_password(self._service, self._name(key))
+        try:
+            return await asyncio.to_thread(keyring.get_password, self._service, self._name(key))
         except Exception as exc:  # backends raise their own types when D-Bus is missing
             log.info("keyring read failed: %s", type(exc).__name__)
             return None
 
     async def set_item(self, key: str, value: str) -> None:
-        try:
-            import keyring
+        import keyring
 
-            keyring.set_password(self._service, self._name(key), value)
+        try:
+            await asyncio.to_thread(keyring.set_password, self._service, self._name(key), value)
         except Exception as exc:
             raise SyncSetupError(KEYRING_MISSING) from exc
 
     async def remove_item(self, key: str) -> None:
-        try:
-            import keyring
+        import keyring
 
-            keyring.delete_password(self._service, self._name(key))
+        try:
+            await asyncio.to_thread(keyring.delete_password, self._service, self._name(key))
         except Exception as exc:  # absent already, or no keyring: nothing stored either way
             log.debug("keyring delete: %s", type(exc).__name__)
 

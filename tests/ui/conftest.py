@@ -23,14 +23,17 @@ def qt_loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
     import qasync
 
     from ohm_desktop.app import finalize_async_generators_on
+    from ohm_desktop.ui.gui_thread_gc import GuiThreadGarbageCollector
 
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     hooks = sys.get_asyncgen_hooks()
     finalize_async_generators_on(loop)  # as app.run does
+    collector = GuiThreadGarbageCollector()  # as app.run does: worker threads never collect
     try:
         yield loop
     finally:
+        collector.stop()
         sys.set_asyncgen_hooks(*hooks)
         asyncio.set_event_loop(None)
         loop.close()
