@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gc
 import threading
+from typing import ClassVar
 
 from ohm_desktop.ui.gui_thread_gc import GuiThreadGarbageCollector
 
 
 class _Cycle:
-    freed_on: list[int] = []
+    freed_on: ClassVar[list[int]] = []
 
     def __init__(self) -> None:
         self.me = self

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,6 +49,17 @@ def gateway() -> Iterator[FakeGateway]:
         fake.stop()
 
 
+def _wait_for_partial_text(database: Path, ask: subprocess.Popen[str], timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and ask.poll() is None:
+        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)) as db:
+            row = db.execute("SELECT MAX(LENGTH(content)) FROM messages WHERE status = 'streaming'").fetchone()
+        if row and row[0]:
+            return
+        time.sleep(0.01)
+    raise AssertionError("the streaming reply was never saved part-way")
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_kill_ohm_ask_mid_stream_leaves_a_consistent_store(gateway: FakeGateway, isolated_dirs: Path) -> None:
@@ -53,7 +67,7 @@ def test_kill_ohm_ask_mid_stream_leaves_a_consistent_store(gateway: FakeGateway,
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OHM_GATEWAY_URL": gateway.url, "BYTEZ_API_KEY_1": KEY}
     rng = random.Random(7)
     outcomes: list[str] = []
-    for _ in range(KILLS):
+    for kill in range(KILLS):
         ask = subprocess.Popen(
             [sys.executable, "-m", "ohm_desktop.cli", "ask", "--json", "parts for a robot"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=isolated_dirs,
@@ -62,9 +76,19 @@ def test_kill_ohm_ask_mid_stream_leaves_a_consistent_store(gateway: FakeGateway,
         assert ask.stdout is not None
         first = ask.stdout.readline()
         assert '"type": "agent_selected"' in first or first.startswith('{"type"'), first + ask.stderr.read()
-        time.sleep(rng.uniform(0.0, 1.5))
+        # Keep reading its events: with the pipe full, `ohm ask` would block mid-turn and never save.
+        drain = threading.Thread(target=ask.stdout.read, daemon=True)
+        drain.start()
+        if kill % 2:
+            time.sleep(rng.uniform(0.0, 1.5))  # anywhere, the turn's first moments included
+        else:
+            # After text was saved: on a busy machine random delays alone can all land too early.
+            _wait_for_partial_text(database, ask)
+            time.sleep(rng.uniform(0.0, 0.3))
         ask.send_signal(signal.SIGKILL)
-        ask.communicate(timeout=30)
+        ask.wait(timeout=30)
+        drain.join(timeout=30)
+        ask.stderr.close()
         store = LocalStore.open(database)
         try:
             assert store.integrity_check() == "ok"
