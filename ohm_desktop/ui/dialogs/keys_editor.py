@@ -1,8 +1,15 @@
-"""Add, remove, import and test API keys. Keys go to the OS keyring and are only shown masked."""
+"""Add, remove, import and test API keys. Keys go to the OS keyring and are only shown masked.
+
+Every keyring call runs in a worker thread: a Secret Service that prompts to unlock, or a slow
+D-Bus, must not freeze the window (garbage collection stays on the GUI thread, see
+ui/gui_thread_gc.py). One keyring action at a time; the pool is updated on the loop's thread.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from typing import Any
 
 import shiboken6
 from PySide6.QtWidgets import (
@@ -24,7 +31,8 @@ class KeysEditor(QWidget):
     def __init__(self, runtime: Runtime, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runtime = runtime
-        self.keyring_ok = runtime.key_store.keyring_available()
+        self.keyring_ok = False  # until the worker thread has asked the keyring
+        self._keyring_task: asyncio.Task[None] | None = None
         self.keyring_note = QLabel()
         self.keyring_note.setWordWrap(True)
         self.keys = QListWidget()
@@ -63,7 +71,22 @@ class KeysEditor(QWidget):
         layout.addLayout(entry_row)
         layout.addLayout(buttons)
         layout.addWidget(self.result)
-        if self.keyring_ok:
+        self.keyring_note.setText("Checking the OS keyring…")
+        self._set_editable(False)
+        self.refresh()
+        #: Done once the keyring was asked whether it works (tests await it).
+        self.ready = self._keyring_action(self._check_keyring())
+
+    def _set_editable(self, enabled: bool) -> None:
+        for widget in (self.entry, self.add_button, self.remove_button, self.import_button):
+            widget.setEnabled(enabled)
+
+    async def _check_keyring(self) -> None:
+        ok = await asyncio.to_thread(self.runtime.key_store.keyring_available)
+        if not self._alive():
+            return
+        self.keyring_ok = ok
+        if ok:
             self.keyring_note.setText("Keys are stored in your OS keyring and shown only by their last 4 characters.")
         else:
             self.keyring_note.setText(
@@ -71,9 +94,21 @@ class KeysEditor(QWidget):
                 "Service (e.g. gnome-keyring), or set BYTEZ_API_KEY_1…N in the environment. Ohm never stores "
                 "keys in plain text."
             )
-            for widget in (self.entry, self.add_button, self.remove_button, self.import_button):
-                widget.setEnabled(False)
-        self.refresh()
+
+    def _alive(self) -> bool:
+        return shiboken6.isValid(self)
+
+    def _keyring_action(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Run one keyring action; the editing controls wait for it (one at a time)."""
+        if self._keyring_task is not None and not self._keyring_task.done():
+            work.close()
+            self.result.setText("Wait for the keyring to finish the last change.")
+            return self._keyring_task
+        self._set_editable(False)
+        task = asyncio.ensure_future(work)
+        task.add_done_callback(lambda _task: self._set_editable(self.keyring_ok) if self._alive() else None)
+        self._keyring_task = task
+        return task
 
     def refresh(self) -> None:
         self.keys.clear()
@@ -84,43 +119,58 @@ class KeysEditor(QWidget):
         if not self.keys.count():
             self.keys.addItem("No keys yet.")
 
-    def _reload_pool(self) -> None:
-        self.runtime.key_pool.replace_keys(self.runtime.key_store.load())
-        self.refresh()
+    async def _reload_pool(self) -> None:
+        keys = await asyncio.to_thread(self.runtime.key_store.load)
+        self.runtime.key_pool.replace_keys(keys)  # on the loop's thread, where the pool is used
+        if self._alive():
+            self.refresh()
 
-    def add_key(self) -> None:
+    def add_key(self) -> asyncio.Task[None]:
         secret = self.entry.text()
         self.entry.clear()
-        try:
-            label = self.runtime.key_store.add(secret)
-        except OhmError as exc:
-            self.result.setText(exc.message)
-            return
-        self.result.setText(f"Stored {label} in the keyring.")
-        self._reload_pool()
+        return self._keyring_action(self._add(secret))
 
-    def remove_selected(self) -> None:
+    async def _add(self, secret: str) -> None:
+        try:
+            label = await asyncio.to_thread(self.runtime.key_store.add, secret)
+        except OhmError as exc:
+            self._say(exc.message)
+            return
+        self._say(f"Stored {label} in the keyring.")
+        await self._reload_pool()
+
+    def remove_selected(self) -> asyncio.Task[None] | None:
         item = self.keys.currentItem()
         label = item.data(256) if item is not None else None
         if not label:
             self.result.setText("Select a key to remove.")
-            return
-        try:
-            self.runtime.key_store.remove(str(label).rsplit(" ", 1)[0])
-        except OhmError as exc:
-            self.result.setText(exc.message)
-            return
-        self.result.setText(f"Removed {label}.")
-        self._reload_pool()
+            return None
+        return self._keyring_action(self._remove(str(label)))
 
-    def import_env(self) -> None:
+    async def _remove(self, label: str) -> None:
         try:
-            count = self.runtime.key_store.import_env()
+            await asyncio.to_thread(self.runtime.key_store.remove, label.rsplit(" ", 1)[0])
         except OhmError as exc:
-            self.result.setText(exc.message)
+            self._say(exc.message)
             return
-        self.result.setText(f"Imported {count} key(s)." if count else "No BYTEZ_API_KEY_* keys to import were found.")
-        self._reload_pool()
+        self._say(f"Removed {label}.")
+        await self._reload_pool()
+
+    def import_env(self) -> asyncio.Task[None]:
+        return self._keyring_action(self._import_env())
+
+    async def _import_env(self) -> None:
+        try:
+            count = await asyncio.to_thread(self.runtime.key_store.import_env)
+        except OhmError as exc:
+            self._say(exc.message)
+            return
+        self._say(f"Imported {count} key(s)." if count else "No BYTEZ_API_KEY_* keys to import were found.")
+        await self._reload_pool()
+
+    def _say(self, text: str) -> None:
+        if self._alive():  # the dialog may have closed while the keyring worked
+            self.result.setText(text)
 
     def toggle_test(self) -> None:
         """Start the key test, or cancel the one running (a test can wait on slow or cooling keys)."""

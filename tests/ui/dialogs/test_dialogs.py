@@ -21,25 +21,44 @@ def test_onboarding_can_be_skipped_and_is_not_shown_again(window, qtbot) -> None
     assert load_settings(window.runtime.paths).onboarding_done
 
 
-def test_missing_keyring_is_explained_and_adding_is_disabled(window, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_missing_keyring_is_explained_and_adding_is_disabled(window, qtbot, qt_loop, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from ohm_desktop.ui.dialogs.keys_editor import KeysEditor
+    from tests.ui.conftest import scenario
 
     monkeypatch.setattr(window.runtime.key_store, "keyring_available", lambda: False)
     editor = KeysEditor(window.runtime)
     qtbot.addWidget(editor)
+    assert editor.keyring_note.text() == "Checking the OS keyring…" and not editor.add_button.isEnabled()
+    scenario(qt_loop, editor.ready)
     assert "No OS keyring is available" in editor.keyring_note.text() and "plain text" in editor.keyring_note.text()
     assert not editor.add_button.isEnabled()
     assert "…aaaa" in editor.keys.item(0).text()  # the env key, masked
 
 
-def test_adding_a_key_stores_it_in_the_keyring_and_the_pool_uses_it(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_adding_a_key_stores_it_in_the_keyring_and_the_pool_uses_it(window, qtbot, qt_loop) -> None:  # type: ignore[no-untyped-def]
     require_secret_service()
+    import threading
+
     from ohm_desktop.ui.dialogs.keys_editor import KeysEditor
+    from tests.ui.conftest import scenario
 
     editor = KeysEditor(window.runtime)
     qtbot.addWidget(editor)
-    editor.entry.setText("sk-bytez-added-in-the-window-77aa")
-    editor.add_key()
+    keyring_threads: list[int] = []
+    add = window.runtime.key_store.add
+    window.runtime.key_store.add = lambda secret: keyring_threads.append(threading.get_ident()) or add(secret)  # type: ignore[method-assign]
+
+    async def steps() -> None:
+        await editor.ready
+        assert editor.add_button.isEnabled()
+        editor.entry.setText("sk-bytez-added-in-the-window-77aa")
+        adding = editor.add_key()
+        assert not editor.add_button.isEnabled()  # one keyring change at a time
+        await adding
+        assert editor.add_button.isEnabled()
+
+    scenario(qt_loop, steps())
+    assert keyring_threads and keyring_threads[0] != threading.get_ident()  # never the GUI thread
     assert "Stored" in editor.result.text() and editor.entry.text() == ""
     assert any(k.secret.endswith("77aa") for k in window.runtime.key_pool.keys)
     assert any("…77aa" in editor.keys.item(i).text() for i in range(editor.keys.count()))
