@@ -117,13 +117,20 @@ def _status_lines(status: SyncStatus, service: SyncService, email: str | None) -
 
 
 def run_status(args: argparse.Namespace) -> int:
-    service = _service(args)
+    store = open_store()
+    service = _service(args, store)
     status = service.status()
     email = asyncio.run(service.signed_in_email())
+    # Chats no longer shared with this account (removed by their owner, or left): kept here only.
+    kept_here = [store.get_chat(chat_id).title for chat_id in store.detached_chats()]
     if args.json:
-        print(json.dumps({**status.to_dict(), "configured": service.configured, "url": service.url or None, "signed_in_as": email}))
+        print(json.dumps({**status.to_dict(), "configured": service.configured, "url": service.url or None,
+                          "signed_in_as": email, "kept_here_only": kept_here}))
     else:
-        print("\n".join(_status_lines(status, service, email)))
+        lines = _status_lines(status, service, email)
+        if kept_here:
+            lines.append(f"Kept on this workstation only (no longer shared with you): {', '.join(kept_here)}")
+        print("\n".join(lines))
     return 0
 
 

@@ -159,3 +159,8 @@ def test_sharing_from_the_command_line_people_unshare_and_leave(tmp_path: Path, 
     store_b = LocalStore.open(tmp_path / "b" / "data" / "ohm.sqlite3")
     assert chat.id in store_b.detached_chats()
     store_b.close()
+    status = _ohm(env_b, "sync", "status", "--json")
+    assert json.loads(status.stdout)["kept_here_only"] == ["Bench power supply"]
+    assert "Kept on this workstation only (no longer shared with you): Bench power supply" in _ohm(
+        env_b, "sync", "status"
+    ).stdout
