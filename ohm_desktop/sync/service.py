@@ -584,6 +584,7 @@ class SyncService:
         known = self._store.sync_memberships(self._scope())  # before reading: a share arriving meanwhile stays
         member_of: set[str] = set()
         after = 0
+
         def page(client: Any, after: int) -> Any:
             query = client.table("chat_members").select("chat_id,server_seq").eq("user_id", self._user_id)
             return query.gt("server_seq", after).order("server_seq").limit(PULL_PAGE).execute()
@@ -998,19 +999,31 @@ class SyncService:
 
     async def leave_chat(self, chat_id: str) -> None:
         """Stop sharing in someone else's chat: it stays here, detached (no longer syncs)."""
-        await self._call(
-            "remove_chat_member",
-            {"p_chat_id": chat_id, "p_user_id": None},  # filled in once the session is open
-            action="Leaving the chat",
-            refusals={"42501": "You own this chat, so you cannot leave it (you can move it to the trash)."},
-        )
+        try:
+            await self._call(
+                "remove_chat_member",
+                lambda: {"p_chat_id": chat_id, "p_user_id": self._user_id},  # known once signed in
+                action="Leaving the chat",
+                refusals={"42501": ""},
+            )
+        except SyncSetupError as exc:
+            cause = exc.__cause__
+            if "owner" in str(getattr(cause, "message", "")):
+                raise SyncSetupError("You own this chat, so you cannot leave it (you can move it to the trash).") from cause
+            # Not a member any more (removed meanwhile): leaving is already done on the server.
         self._store.detach_chat(self._scope(), chat_id, LEFT_REASON)
 
     async def _call(
-        self, function: str, params: dict[str, Any], *, action: str, refusals: dict[str, str]
+        self,
+        function: str,
+        params: dict[str, Any] | Callable[[], dict[str, Any]],
+        *,
+        action: str,
+        refusals: dict[str, str],
     ) -> list[dict[str, Any]]:
         """Call one of the migrations' functions over REST, queued changes pushed first (a chat
-        being shared must exist on the server)."""
+        being shared must exist on the server). ``params`` may be built once the session is open;
+        a refusal whose SQLSTATE is in ``refusals`` becomes SyncSetupError with that sentence."""
         from postgrest.exceptions import APIError
 
         self._require_configured()
@@ -1018,9 +1031,8 @@ class SyncService:
         try:
             await self._open()
             await self._push_pending()
-            if "p_user_id" in params and params["p_user_id"] is None:
-                params = {**params, "p_user_id": self._user_id}
-            response = await self._rest(lambda client: client.rpc(function, params).execute())
+            arguments = params() if callable(params) else params
+            response = await self._rest(lambda client: client.rpc(function, arguments).execute())
         except _Unreachable as exc:
             raise SyncError(str(exc)) from exc
         except APIError as exc:

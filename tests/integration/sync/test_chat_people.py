@@ -151,3 +151,11 @@ async def test_even_over_rest_the_owner_row_cannot_be_deleted(workstations: Any,
         assert rows == [{"content": "still readable"}]
     finally:
         await client.auth.sign_out()
+
+
+async def test_leaving_a_chat_one_was_already_removed_from_just_keeps_it_here(workstations: Any) -> None:
+    a, t, chat_id, _ = await _shared_chat(workstations)
+    [mate] = [p for p in await a.sync.chat_people(chat_id) if not p.is_you]
+    await a.sync.remove_member(chat_id, mate.user_id)
+    await t.sync.leave_chat(chat_id)  # not heard of the removal yet: nothing left to leave there
+    assert t.store.detached_chats() == {chat_id: "You left this chat: your copy stays on this workstation and no longer syncs."}
