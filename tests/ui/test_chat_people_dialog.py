@@ -8,12 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from ohm_desktop.core.redaction import SecretRedactor
-from ohm_desktop.store import LocalStore
-from ohm_desktop.sync import SyncService
-from ohm_desktop.sync.session_storage import MemorySessionStorage
 from tests.support.supabase_standin import StandinProcess
-from tests.ui.conftest import scenario, synced_window, until
+from tests.ui.conftest import other_workstation, scenario, synced_window, until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(120)]
 
@@ -34,9 +30,7 @@ def test_the_owner_invites_and_removes_a_teammate_from_the_dialog(  # type: igno
 ) -> None:
     window = synced_window(runtime, qtbot, (standin.url, standin.anon_key))
     owner, mate = f"owner-{tmp_path.name[-8:]}@example.test", f"mate-{tmp_path.name[-8:]}@example.test"
-    mate_store = LocalStore.open(tmp_path / "mate" / "ohm.sqlite3")
-    mate_sync = SyncService(mate_store, supabase=(standin.url, standin.anon_key), redactor=SecretRedactor(),
-                            session_storage=MemorySessionStorage())
+    mate_store, mate_sync = other_workstation(tmp_path / "mate", (standin.url, standin.anon_key))
 
     async def steps() -> None:
         await runtime.sync.login(owner, PASSWORD, signup=True)
@@ -84,9 +78,7 @@ def test_a_teammate_leaves_and_the_chat_stays_marked_as_kept_here(  # type: igno
 ) -> None:
     window = synced_window(runtime, qtbot, (standin.url, standin.anon_key))
     owner, mate = f"owner-{tmp_path.name[-8:]}@example.test", f"mate-{tmp_path.name[-8:]}@example.test"
-    owner_store = LocalStore.open(tmp_path / "owner" / "ohm.sqlite3")
-    owner_sync = SyncService(owner_store, supabase=(standin.url, standin.anon_key), redactor=SecretRedactor(),
-                             session_storage=MemorySessionStorage())
+    owner_store, owner_sync = other_workstation(tmp_path / "owner", (standin.url, standin.anon_key))
 
     async def steps() -> None:
         await owner_sync.login(owner, PASSWORD, signup=True)

@@ -8,13 +8,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from ohm_desktop.config import load_settings
-from ohm_desktop.core.redaction import SecretRedactor
-from ohm_desktop.store import LocalStore
-from ohm_desktop.sync import SyncService
-from ohm_desktop.sync.session_storage import MemorySessionStorage
 from tests.support.secret_service import require_secret_service
 from tests.support.supabase_standin import StandinProcess
-from tests.ui.conftest import scenario, synced_window, until
+from tests.ui.conftest import other_workstation, scenario, synced_window, until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.keyring, pytest.mark.timeout(120)]
 
@@ -55,9 +51,7 @@ def test_sign_in_from_settings_then_another_benchs_work_appears_live(  # type: i
         assert email in window.status.sync.toolTip()
 
         # Bench 2 (another workstation of the same account) writes a chat, a message and a BOM.
-        other_store = LocalStore.open(tmp_path / "bench2" / "ohm.sqlite3")
-        other = SyncService(other_store, supabase=(standin.url, standin.anon_key), redactor=SecretRedactor(),
-                            session_storage=MemorySessionStorage())
+        other_store, other = other_workstation(tmp_path / "bench2", (standin.url, standin.anon_key))
         try:
             await other.login(email, PASSWORD)
             chat = other_store.create_chat("From the other bench")
@@ -155,9 +149,7 @@ def test_sharing_a_chat_from_the_chat_list_reaches_the_teammate(  # type: ignore
 ) -> None:
     window = synced_window(runtime, qtbot, (standin.url, standin.anon_key))
     owner, mate = f"owner-{tmp_path.name[-8:]}@example.test", f"mate-{tmp_path.name[-8:]}@example.test"
-    mate_store = LocalStore.open(tmp_path / "mate" / "ohm.sqlite3")
-    mate_sync = SyncService(mate_store, supabase=(standin.url, standin.anon_key), redactor=SecretRedactor(),
-                            session_storage=MemorySessionStorage())
+    mate_store, mate_sync = other_workstation(tmp_path / "mate", (standin.url, standin.anon_key))
 
     async def steps() -> None:
         await runtime.sync.login(owner, PASSWORD, signup=True)
