@@ -8,6 +8,7 @@ ui/gui_thread_gc.py). One keyring action at a time; the pool is updated on the l
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Coroutine
 from typing import Any
 
@@ -25,6 +26,8 @@ from PySide6.QtWidgets import (
 
 from ohm_desktop.core.errors import OhmError
 from ohm_desktop.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 
 class KeysEditor(QWidget):
@@ -95,6 +98,19 @@ class KeysEditor(QWidget):
                 "keys in plain text."
             )
 
+    def _keyring_action_done(self, task: asyncio.Task[None]) -> None:
+        failure = None if task.cancelled() else task.exception()
+        if failure is not None:
+            # A backend's own error (locked collection, prompt dismissed, D-Bus gone): one sentence.
+            log.warning("keyring action failed: %s", type(failure).__name__)
+        if not self._alive():
+            return
+        if failure is not None:
+            self.result.setText(
+                f"The OS keyring did not do that ({type(failure).__name__}): unlock it and try again; nothing was lost."
+            )
+        self._set_editable(self.keyring_ok)
+
     def _alive(self) -> bool:
         return shiboken6.isValid(self)
 
@@ -106,7 +122,7 @@ class KeysEditor(QWidget):
             return self._keyring_task
         self._set_editable(False)
         task = asyncio.ensure_future(work)
-        task.add_done_callback(lambda _task: self._set_editable(self.keyring_ok) if self._alive() else None)
+        task.add_done_callback(self._keyring_action_done)
         self._keyring_task = task
         return task
 

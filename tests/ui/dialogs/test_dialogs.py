@@ -142,3 +142,38 @@ def test_a_closed_settings_dialog_is_deleted_and_its_running_key_test_ends_with_
 
     scenario(qt_loop, steps())
     assert errors == []
+
+
+def test_a_keyring_that_fails_mid_change_is_one_sentence_and_the_editor_stays_usable(  # type: ignore[no-untyped-def]
+    window, qtbot, qt_loop, monkeypatch
+) -> None:
+    import asyncio
+
+    from ohm_desktop.ui.dialogs.keys_editor import KeysEditor
+    from tests.ui.conftest import scenario
+
+    class LockedError(Exception):
+        """What a Secret Service backend raises for a locked collection (its own type, not ours)."""
+
+    def refuse(_secret: str) -> str:
+        raise LockedError("collection is locked")
+
+    monkeypatch.setattr(window.runtime.key_store, "keyring_available", lambda: True)
+    monkeypatch.setattr(window.runtime.key_store, "add", refuse)
+    editor = KeysEditor(window.runtime)
+    qtbot.addWidget(editor)
+    errors: list[dict[str, object]] = []
+    qt_loop.set_exception_handler(lambda _loop, context: errors.append(context))
+
+    async def steps() -> None:
+        await editor.ready
+        editor.entry.setText("sk-bytez-never-stored-0000bbbb")
+        adding = editor.add_key()
+        await asyncio.wait([adding])
+        await asyncio.sleep(0)  # the done callback
+
+    scenario(qt_loop, steps())
+    assert editor.result.text() == (
+        "The OS keyring did not do that (LockedError): unlock it and try again; nothing was lost."
+    )
+    assert editor.add_button.isEnabled() and errors == []
