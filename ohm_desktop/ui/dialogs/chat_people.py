@@ -87,7 +87,6 @@ class ChatPeopleDialog(QDialog):
         layout.addLayout(invite_row)
         layout.addLayout(buttons)
         self._busy = False
-        self._detached_reason = detached_reason
         if detached_reason:
             self.status.setText(detached_reason)
         self._update_buttons()
