@@ -599,11 +599,11 @@ class SyncService:
             self._detach(chat_id)
         self._store.record_sync_memberships(self._scope(), member_of)
 
-    def _detach(self, chat_id: str, reason: str | None = None) -> None:
-        if not self._has_chat(chat_id):
-            self._store.detach_chat(self._scope(), chat_id, "")  # forgets the membership only
-            return
-        sentence = reason or removal_reason(self._store.get_chat(chat_id).title)
+    def _detach(self, chat_id: str) -> None:
+        try:
+            sentence = removal_reason(self._store.get_chat(chat_id).title)
+        except OhmError:
+            sentence = ""  # not here: detach_chat only forgets the membership
         if self._store.detach_chat(self._scope(), chat_id, sentence):
             log.info("chat %s is no longer shared with this account; kept locally", chat_id)
             self._last_error = sentence
