@@ -38,6 +38,13 @@ from ohm_desktop.store.records import (
     SearchHit,
     StoreChange,
 )
+from ohm_desktop.store.remote_checks import (
+    Refusal,
+    RefusedRow,
+    author_refusal,
+    chat_refusal,
+    number_refusal,
+)
 from ohm_desktop.store.writer_lease import WriterLease, lease_is_live, sweep_dead_leases
 
 StoreListener = Callable[[StoreChange], None]
@@ -848,7 +855,9 @@ class LocalStore:
         Server numbering wins: a local message or version whose ``seq``/``version_number`` a
         server row takes is moved to the end, and gets its final number when its own server
         copy arrives, so every workstation converges on the server's order. Returns the
-        parents (chat, artifact) that are missing; rows needing them are skipped.
+        parents (chat, artifact) that are missing; rows needing them are skipped. A row that
+        names a chat other than its parent's, or a number out of range, is refused: logged,
+        kept in :meth:`refused_remote_rows`, never applied (store/remote_checks.py).
         """
         apply = {
             "chats": self._apply_remote_chat,
@@ -863,10 +872,27 @@ class LocalStore:
             # Re-keying a duplicate artifact updates a parent key and its children together.
             db.execute("PRAGMA defer_foreign_keys = ON")
             for row in rows:
-                parent = apply(db, row)
-                if parent is not None and parent not in missing:
-                    missing.append(parent)
+                outcome = apply(db, row)
+                if isinstance(outcome, Refusal):
+                    self._refuse(db, table, row, outcome)
+                elif outcome is not None and outcome not in missing:
+                    missing.append(outcome)
         return missing
+
+    def _refuse(self, db: sqlite3.Connection, table: str, row: dict[str, Any], refusal: Refusal) -> None:
+        log.warning("refused a pulled %s row %s: %s", table, row.get("id"), refusal.reason)
+        db.execute(
+            "INSERT OR IGNORE INTO sync_refused_rows (table_name, row_id, chat_id, reason, refused_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (table, str(row.get("id")), row.get("chat_id"), refusal.reason, utc_now()),
+        )
+
+    def refused_remote_rows(self) -> list[RefusedRow]:
+        """Rows pulled from the server that were refused (never applied), oldest first."""
+        rows = self._db.execute(
+            "SELECT table_name, row_id, chat_id, reason, refused_at FROM sync_refused_rows ORDER BY refused_at, row_id"
+        ).fetchall()
+        return [RefusedRow(*row) for row in rows]
 
     def _has_chat(self, db: sqlite3.Connection, chat_id: str) -> bool:
         return db.execute("SELECT 1 FROM chats WHERE id = ?", (chat_id,)).fetchone() is not None
@@ -894,11 +920,16 @@ class LocalStore:
         self._emit(StoreChange("chats", row["id"], row["id"], origin="sync"))
         return None
 
-    def _apply_remote_message(self, db: sqlite3.Connection, row: dict[str, Any]) -> MissingParent | None:
+    def _apply_remote_message(self, db: sqlite3.Connection, row: dict[str, Any]) -> MissingParent | Refusal | None:
         chat_id = row["chat_id"]
+        refusal = number_refusal(row["seq"], "sequence number")
+        if refusal is not None:
+            return refusal
         if not self._has_chat(db, chat_id):
             return MissingParent("chats", chat_id)
-        current = db.execute("SELECT seq FROM messages WHERE id = ?", (row["id"],)).fetchone()
+        current = db.execute("SELECT seq, chat_id FROM messages WHERE id = ?", (row["id"],)).fetchone()
+        if current is not None and current[1] != chat_id:
+            return Refusal(f"a message with its id is already filed under chat {current[1]}")
         if current is not None and current[0] == row["seq"]:
             return None
         self._make_room(db, "messages", "chat_id", chat_id, "seq", row["seq"], row["id"])
@@ -926,12 +957,13 @@ class LocalStore:
         self._emit(StoreChange("messages", row["id"], chat_id, origin="sync"))
         return None
 
-    def _apply_remote_artifact(self, db: sqlite3.Connection, row: dict[str, Any]) -> MissingParent | None:
+    def _apply_remote_artifact(self, db: sqlite3.Connection, row: dict[str, Any]) -> MissingParent | Refusal | None:
         chat_id = row["chat_id"]
         if not self._has_chat(db, chat_id):
             return MissingParent("chats", chat_id)
-        if db.execute("SELECT 1 FROM artifacts WHERE id = ?", (row["id"],)).fetchone() is not None:
-            return None
+        existing = db.execute("SELECT chat_id FROM artifacts WHERE id = ?", (row["id"],)).fetchone()
+        if existing is not None:
+            return chat_refusal(chat_id, existing[0], "artifact of the same id")
         local = db.execute(
             "SELECT id FROM artifacts WHERE chat_id = ? AND type = ?", (chat_id, row["type"])
         ).fetchone()
@@ -948,15 +980,25 @@ class LocalStore:
         self._emit(StoreChange("artifacts", row["id"], chat_id, origin="sync"))
         return None
 
-    def _apply_remote_version(self, db: sqlite3.Connection, row: dict[str, Any]) -> MissingParent | None:
+    def _apply_remote_version(self, db: sqlite3.Connection, row: dict[str, Any]) -> MissingParent | Refusal | None:
+        refusal = number_refusal(row["version_number"], "version number") or author_refusal(row["created_by"])
+        if refusal is not None:
+            return refusal
         artifact = db.execute("SELECT chat_id FROM artifacts WHERE id = ?", (row["artifact_id"],)).fetchone()
         if artifact is None:
             return MissingParent("artifacts", row["artifact_id"])
         chat_id = artifact[0]
+        refusal = chat_refusal(row.get("chat_id"), chat_id, "artifact")
+        if refusal is not None:
+            return refusal
         current = db.execute(
-            "SELECT artifact_id, version_number FROM artifact_versions WHERE id = ?", (row["id"],)
+            "SELECT v.artifact_id, v.version_number, a.chat_id FROM artifact_versions v"
+            " JOIN artifacts a ON a.id = v.artifact_id WHERE v.id = ?",
+            (row["id"],),
         ).fetchone()
-        if current is not None and tuple(current) == (row["artifact_id"], row["version_number"]):
+        if current is not None and current[2] != chat_id:
+            return Refusal(f"a version with its id is already filed under chat {current[2]}")
+        if current is not None and tuple(current[:2]) == (row["artifact_id"], row["version_number"]):
             return None
         self._make_room(db, "artifact_versions", "artifact_id", row["artifact_id"], "version_number", row["version_number"], row["id"])
         if current is None:

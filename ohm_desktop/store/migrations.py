@@ -146,4 +146,17 @@ MIGRATIONS: tuple[str, ...] = (
         detached_at TEXT NOT NULL
     );
     """,
+    # 7: rows pulled from the server that were refused, never applied (a chat that is not
+    # their parent's, a number out of range: see store/remote_checks.py), so `ohm sync status`
+    # can say so after the run that met them.
+    """
+    CREATE TABLE sync_refused_rows (
+        table_name  TEXT NOT NULL,
+        row_id      TEXT NOT NULL,
+        chat_id     TEXT,
+        reason      TEXT NOT NULL,
+        refused_at  TEXT NOT NULL,
+        PRIMARY KEY (table_name, row_id)
+    );
+    """,
 )

@@ -22,6 +22,9 @@ class SyncStatus:
     queued: int = 0
     #: Local changes the server refused several times (kept; retried by ``ohm sync run --retry-failed``).
     failed: int = 0
+    #: Rows pulled from the server that were refused, never applied (a chat that is not their
+    #: parent's, a number out of range): ``ohm sync status`` lists them.
+    refused_from_server: int = 0
     #: The last problem, as one user-facing sentence (never a secret).
     last_error: str | None = None
     #: Who is signed in (the Supabase account's email), if anyone.
