@@ -4,6 +4,8 @@
     ohm sync status [--json]
     ohm sync run [--once] [--retry-failed]
     ohm sync share CHAT --email teammate@example.com
+    ohm sync invitations [--json]
+    ohm sync accept ID | ohm sync decline ID
     ohm sync people CHAT [--json]
     ohm sync unshare CHAT --email teammate@example.com
     ohm sync leave CHAT
@@ -29,6 +31,7 @@ from ohm_desktop.config import Paths, load_settings
 from ohm_desktop.core.errors import SyncSetupError, UsageError
 from ohm_desktop.store import LocalStore
 from ohm_desktop.sync import SyncService, SyncStatus
+from ohm_desktop.sync.invitations import find_invitation, invited_sentence
 
 
 def register(subparsers: Any) -> None:
@@ -50,10 +53,20 @@ def register(subparsers: Any) -> None:
     run.add_argument("--retry-failed", action="store_true", help="retry changes the server refused before")
     run.set_defaults(func=run_run)
 
-    share = commands.add_parser("share", help="invite a teammate's account to one of your chats")
+    share = commands.add_parser("share", help="invite a teammate to one of your chats (they accept to get access)")
     share.add_argument("chat", metavar="CHAT", help="chat id or unique prefix")
     share.add_argument("--email", required=True)
     share.set_defaults(func=run_share)
+
+    invitations = commands.add_parser("invitations", help="invitations to your account waiting for a yes or no")
+    invitations.add_argument("--json", action="store_true")
+    invitations.set_defaults(func=run_invitations)
+
+    for name, verb in (("accept", "accept an invitation: the chat is shared with you"),
+                       ("decline", "decline an invitation: nothing is shared")):
+        answer = commands.add_parser(name, help=verb)
+        answer.add_argument("invitation", metavar="ID", help="invitation id or unique prefix (see `ohm sync invitations`)")
+        answer.set_defaults(func=run_answer, answer=name)
 
     people = commands.add_parser("people", help="who has access to a shared chat")
     people.add_argument("chat", metavar="CHAT", help="chat id or unique prefix")
@@ -113,6 +126,11 @@ def _status_lines(status: SyncStatus, service: SyncService, email: str | None) -
     ]
     if status.failed:
         lines.append(f"Refused by the server: {status.failed} (retry with `ohm sync run --retry-failed`)")
+    if status.refused_from_server:
+        lines.append(
+            f"Refused from the server, not applied: {status.refused_from_server} row(s) that do not belong where "
+            "they claim (listed below); your project's migrations may be missing or changed."
+        )
     return lines
 
 
@@ -123,13 +141,17 @@ def run_status(args: argparse.Namespace) -> int:
     email = asyncio.run(service.signed_in_email())
     # Chats no longer shared with this account (removed by their owner, or left): kept here only.
     kept_here = [store.get_chat(chat_id).title for chat_id in store.detached_chats()]
+    refused = store.refused_remote_rows()
     if args.json:
         print(json.dumps({**status.to_dict(), "configured": service.configured, "url": service.url or None,
-                          "signed_in_as": email, "kept_here_only": kept_here}))
+                          "signed_in_as": email, "kept_here_only": kept_here,
+                          "refused_rows": [{"table": r.table, "id": r.row_id, "chat_id": r.chat_id, "reason": r.reason,
+                                            "refused_at": r.refused_at} for r in refused]}))
     else:
         lines = _status_lines(status, service, email)
         if kept_here:
             lines.append(f"Kept on this workstation only (no longer shared with you): {', '.join(kept_here)}")
+        lines += [f"  refused {r.table} {r.row_id}: {r.reason}" for r in refused]
         print("\n".join(lines))
     return 0
 
@@ -171,7 +193,39 @@ def run_share(args: argparse.Namespace) -> int:
     service = _service(args, store)
     chat = store.find_chat(args.chat)
     asyncio.run(service.share_chat(chat.id, args.email))
-    print(f"Shared “{chat.title}” with {args.email}.")
+    print(invited_sentence(args.email, chat.title))
+    return 0
+
+
+def run_invitations(args: argparse.Namespace) -> int:
+    pending = asyncio.run(_service(args).invitations())
+    if args.json:
+        print(json.dumps([invitation.to_dict() for invitation in pending], indent=2))
+    elif not pending:
+        print("No invitations wait for you.")
+    for invitation in [] if args.json else pending:
+        print(f"{invitation.id[:8]}\t“{invitation.chat_title}” from {invitation.inviter_email}")
+    return 0
+
+
+def run_answer(args: argparse.Namespace) -> int:
+    store = open_store()
+    service = _service(args, store)
+
+    async def answer() -> str:
+        invitation = find_invitation(await service.invitations(), args.invitation)
+        if invitation is None:
+            raise UsageError(
+                f"No single invitation to you starts with {args.invitation!r}: see `ohm sync invitations`."
+            )
+        if args.answer == "decline":
+            await service.decline_invitation(invitation.id)
+            return f"Declined “{invitation.chat_title}” from {invitation.inviter_email}; nothing was shared."
+        await service.accept_invitation(invitation.id)
+        await service.run_once()  # bring the chat here now
+        return f"Accepted: “{invitation.chat_title}” from {invitation.inviter_email} is shared with you and synced here."
+
+    print(asyncio.run(answer()))
     return 0
 
 

@@ -36,6 +36,7 @@ from ohm_desktop.store.ids import new_id
 from ohm_desktop.store.local_store import utc_now
 from ohm_desktop.sync.backoff import Backoff
 from ohm_desktop.sync.chat_people import LEFT_REASON, ChatPerson, removal_reason
+from ohm_desktop.sync.invitations import Invitation, InvitationsListener
 from ohm_desktop.sync.session_storage import (
     KeyringSessionStorage,
     MemorySessionStorage,
@@ -43,7 +44,14 @@ from ohm_desktop.sync.session_storage import (
     stored_email,
 )
 from ohm_desktop.sync.status import StatusListener, SyncState, SyncStatus, notify_all
-from ohm_desktop.sync.wire import MUTABLE_TABLES, PULL_ORDER, PUSH_ORDER, server_seq, to_local
+from ohm_desktop.sync.wire import (
+    MUTABLE_TABLES,
+    PULL_ORDER,
+    PUSH_ORDER,
+    REALTIME_TABLES,
+    server_seq,
+    to_local,
+)
 
 if TYPE_CHECKING:
     from ohm_desktop.config import Paths, Settings
@@ -56,8 +64,11 @@ T = TypeVar("T")
 SESSION_KEY = "supabase.auth.token"
 #: A row the server refused this many times waits for ``retry_failed()``.
 MAX_ATTEMPTS = 5
-#: The inbox's name for a Realtime DELETE of one of this account's chat memberships.
+#: The inbox's name for a removal of one of this account's chat memberships (a Realtime
+#: ``membership_changes`` row: only that account receives it).
 MEMBERSHIP_ENDED = "chat_members:deleted"
+#: The inbox's name for "an invitation to this account came or went": read them again.
+INVITATIONS_CHANGED = "chat_invitations"
 PUSH_BATCH = 500
 PULL_PAGE = 500
 #: Pulled rows are written this many to a transaction, with the event loop free in between.
@@ -76,6 +87,10 @@ NOT_CONFIGURED = (
 NOT_SIGNED_IN = (
     "You are not signed in to Supabase: run `ohm sync login --email you@example.com` "
     "(or sign in from Settings)."
+)
+NO_SUCH_INVITATION = (
+    "There is no such invitation for your account (it was answered or taken back): "
+    "see `ohm sync invitations`."
 )
 SESSION_ENDED = (
     "Your Supabase session has ended: sign in again with `ohm sync login --email you@example.com` "
@@ -148,6 +163,8 @@ class SyncService:
         self._storage = session_storage
         self._push_batch = push_batch
         self._listeners: list[StatusListener] = []
+        self._invitation_listeners: list[InvitationsListener] = []
+        self._invitations: list[Invitation] | None = None
         self._client: Any = None
         self._running = False
         self._user_id: str | None = None
@@ -197,6 +214,7 @@ class SyncService:
             state=state,
             queued=waiting,
             failed=stuck,
+            refused_from_server=len(self._store.refused_remote_rows()),
             last_error=self._last_error,
             user_email=self._user_email,
             last_synced_at=self._last_synced_at,
@@ -576,6 +594,7 @@ class SyncService:
                 if len(rows) < PULL_PAGE:
                     break
         await self._notice_removals()
+        await self._refresh_invitations()
         self._mark_synced()
         return pulled
 
@@ -629,6 +648,9 @@ class SyncService:
         if table == MEMBERSHIP_ENDED:
             for record in records:
                 self._detach(str(record["chat_id"]))
+            return
+        if table == INVITATIONS_CHANGED:
+            await self._refresh_invitations()
             return
         if table == "chat_members":
             for record in records:
@@ -715,14 +737,15 @@ class SyncService:
     def _on_change(self, table: str, payload: Any) -> None:
         data = payload["data"]
         record = data.get("record")
-        if record:
+        if table == "membership_changes":
+            # RLS sends each account only its own rows; the user_id check is belt and braces.
+            if record and record.get("user_id") == self._user_id and record.get("chat_id"):
+                kind = MEMBERSHIP_ENDED if record.get("change") == "removed" else "chat_members"
+                self._inbox.put_nowait((self._generation, kind, {"chat_id": record["chat_id"], "user_id": self._user_id}))
+        elif table == INVITATIONS_CHANGED:
+            self._inbox.put_nowait((self._generation, table, {}))
+        elif record:
             self._inbox.put_nowait((self._generation, table, record))
-        elif table == "chat_members" and data.get("type") == "DELETE":
-            # Realtime sends deletes to every subscriber with the primary key only (RLS cannot
-            # judge a row that is gone): ours are the ones naming this account.
-            old = data.get("old_record") or {}
-            if old.get("user_id") == self._user_id and old.get("chat_id"):
-                self._inbox.put_nowait((self._generation, MEMBERSHIP_ENDED, old))
 
     def _on_system(self, payload: Any) -> None:
         if getattr(payload, "extension", None) != "postgres_changes":
@@ -758,10 +781,10 @@ class SyncService:
                 client = await self._open()
                 await self._ensure_session()
                 channel = client.channel(f"ohm-sync-{new_id()}")
-                for table in PULL_ORDER:
+                for table in REALTIME_TABLES:
                     channel.on_postgres_changes(
-                        # chat_members: a DELETE is how a removed teammate's workstation hears of it.
-                        "*" if table in MUTABLE_TABLES or table == "chat_members" else "INSERT",
+                        # An invitation's DELETE (accepted or declined elsewhere) removes its notice.
+                        "*" if table in MUTABLE_TABLES or table == INVITATIONS_CHANGED else "INSERT",
                         self._guarded(functools.partial(self._on_change, table)),
                         table=table,
                     )
@@ -816,8 +839,9 @@ class SyncService:
                     self._catch_up_requested.set()
                     continue
                 live = [server_seq(record) for generation, _, record in items if generation == self._caught_up_generation]
-                if live:
-                    self._store.advance_sync_cursor(self._scope(), table, max(live))
+                newest = max(live, default=0)  # 0: a membership or invitation notice, no cursor of its own
+                if newest:
+                    self._store.advance_sync_cursor(self._scope(), table, newest)
             self._mark_synced()
             self._notify()
 
@@ -967,16 +991,83 @@ class SyncService:
 
     # ------------------------------------------------------------------ share
     async def share_chat(self, chat_id: str, email: str) -> None:
-        """Make the account with ``email`` a member of one of your chats (push the chat first)."""
+        """Invite ``email`` to one of your chats (pushed first); they get access once they accept.
+
+        The server answers the same whether an account has that email or not.
+        """
         await self._call(
             "share_chat",
             {"p_chat_id": chat_id, "p_email": email},
             action="Sharing the chat",
             refusals={
-                "P0002": f"There is no Supabase account with the email {email}: ask them to sign up first.",
                 "42501": "Only the owner of a chat can share it.",
+                "22023": f"{email!r} is not an email address: check it and try again.",
+                "54000": "You have 200 invitations nobody answered yet: wait for answers before inviting more.",
             },
         )
+
+    # ------------------------------------------------------------- invitations
+    @property
+    def pending_invitations(self) -> list[Invitation]:
+        """The invitations to this account seen at the last catch-up or Realtime notice."""
+        return list(self._invitations or [])
+
+    def subscribe_invitations(self, listener: InvitationsListener) -> Callable[[], None]:
+        """Call ``listener(pending)`` whenever the invitations to this account change."""
+        self._invitation_listeners.append(listener)
+        return lambda: self._invitation_listeners.remove(listener) if listener in self._invitation_listeners else None
+
+    async def invitations(self) -> list[Invitation]:
+        """Invitations to the signed-in account that wait for a yes or no, oldest first."""
+        self._require_configured()
+        opened_here = self._client is None
+        try:
+            await self._open()
+            return await self._refresh_invitations()
+        except _Unreachable as exc:
+            raise SyncError(str(exc)) from exc
+        finally:
+            if opened_here:
+                await self._close_client()
+
+    async def accept_invitation(self, invitation_id: str) -> str:
+        """Say yes: become a member of the chat (pulled right away while sync runs); returns its id."""
+        chat_id = await self._call(
+            "accept_invitation",
+            {"p_invitation_id": invitation_id},
+            action="Accepting the invitation",
+            refusals={"P0002": NO_SUCH_INVITATION, "22P02": NO_SUCH_INVITATION},
+            scalar=True,
+        )
+        self.sync_now()
+        return str(chat_id)
+
+    async def decline_invitation(self, invitation_id: str) -> None:
+        """Say no (or, for its sender, take it back): the invitation is gone, nobody is added."""
+        await self._call(
+            "decline_invitation",
+            {"p_invitation_id": invitation_id},
+            action="Declining the invitation",
+            refusals={"P0002": NO_SUCH_INVITATION, "22P02": NO_SUCH_INVITATION},
+        )
+        self.sync_now()
+
+    async def _refresh_invitations(self) -> list[Invitation]:
+        def query(client: Any) -> Any:
+            return (
+                client.table("chat_invitations").select("*")
+                .eq("invitee_email", (self._user_email or "").lower()).order("created_at").execute()
+            )
+
+        invitations = [Invitation.from_server(row) for row in (await self._rest(query)).data]
+        if invitations != self._invitations:
+            self._invitations = invitations
+            for listener in list(self._invitation_listeners):
+                try:
+                    listener(list(invitations))
+                except Exception:
+                    log.exception("invitation listener failed")
+        return invitations
 
     async def chat_people(self, chat_id: str) -> list[ChatPerson]:
         """Who can see a chat (its owner first), the signed-in account marked."""
@@ -1020,10 +1111,12 @@ class SyncService:
         *,
         action: str,
         refusals: dict[str, str],
-    ) -> list[dict[str, Any]]:
+        scalar: bool = False,
+    ) -> Any:
         """Call one of the migrations' functions over REST, queued changes pushed first (a chat
         being shared must exist on the server). ``params`` may be built once the session is open;
-        a refusal whose SQLSTATE is in ``refusals`` becomes SyncSetupError with that sentence."""
+        a refusal whose SQLSTATE is in ``refusals`` becomes SyncSetupError with that sentence.
+        Returns the rows, or with ``scalar`` the function's value as it came."""
         from postgrest.exceptions import APIError
 
         self._require_configured()
@@ -1043,6 +1136,8 @@ class SyncService:
             if opened_here:
                 await self._close_client()
         data = response.data
+        if scalar:
+            return data
         if isinstance(data, list):
             return [row for row in data if isinstance(row, dict)]
         return [data] if isinstance(data, dict) else []

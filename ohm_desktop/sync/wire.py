@@ -17,6 +17,13 @@ SyncTable = Literal["chats", "chat_members", "messages", "artifacts", "artifact_
 PUSH_ORDER: tuple[SyncTable, ...] = ("chats", "artifacts", "artifact_versions", "messages")
 #: Pull order for catch-up: memberships (which chats are shared with us) first, then parents.
 PULL_ORDER: tuple[SyncTable, ...] = ("chat_members", "chats", "artifacts", "artifact_versions", "messages")
+#: What the Realtime subscription listens to. Not chat_members: Realtime sends every DELETE
+#: to every subscriber unfiltered, so membership changes come as per-account
+#: ``membership_changes`` rows (RLS: only the account they are about) — see the migration
+#: 20261202000000_ohm_security.sql.
+REALTIME_TABLES: tuple[str, ...] = (
+    "chats", "artifacts", "artifact_versions", "messages", "membership_changes", "chat_invitations",
+)
 #: Tables whose rows may change after insert (everything else is insert-only on the server).
 MUTABLE_TABLES: frozenset[str] = frozenset({"chats"})
 

@@ -112,3 +112,10 @@ def versions_of(store: LocalStore, chat_id: str, kind: str = "bom") -> list[tupl
 
 def messages_of(store: LocalStore, chat_id: str) -> list[tuple[int, str, str]]:
     return [(m.seq, m.id, m.content) for m in store.list_messages(chat_id)]
+
+
+async def share_and_accept(owner: Workstation, mate: Workstation, chat_id: str, mate_email: str) -> None:
+    """The owner invites ``mate_email`` to the chat and the mate says yes (nobody is added otherwise)."""
+    await owner.sync.share_chat(chat_id, mate_email)
+    [invitation] = [i for i in await mate.sync.invitations() if i.chat_id == chat_id]
+    await mate.sync.accept_invitation(invitation.id)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ohm_desktop.core.errors import SyncSetupError
-from tests.integration.sync.conftest import PASSWORD, eventually, new_email
+from tests.integration.sync.conftest import PASSWORD, eventually, new_email, share_and_accept
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(90)]
 
@@ -22,7 +22,7 @@ async def _shared_chat(workstations: Any, title: str = "Relay board") -> tuple[A
     t = await workstations("t", mate_email, signup=True)
     chat = a.store.create_chat(title)
     a.store.add_message(chat.id, "user", "the owner's first message")
-    await a.sync.share_chat(chat.id, mate_email)
+    await share_and_accept(a, t, chat.id, mate_email)
     await t.sync.run_once()
     assert [m.content for m in t.store.list_messages(chat.id)] == ["the owner's first message"]
     return a, t, chat.id, mate_email
@@ -95,7 +95,7 @@ async def test_only_the_owner_removes_someone_and_nobody_removes_the_owner(works
     a, t, chat_id, _ = await _shared_chat(workstations)
     third_email = new_email("third")
     third = await workstations("d", third_email, signup=True)
-    await a.sync.share_chat(chat_id, third_email)
+    await share_and_accept(a, third, chat_id, third_email)
     owner, mate, other = await a.sync.chat_people(chat_id)
     assert (owner.role, mate.role, other.role) == ("owner", "member", "member")
 
@@ -122,7 +122,7 @@ async def test_leaving_then_being_shared_again_brings_back_what_was_missed_both_
     await t.sync.run_once()
     assert "while you were away" not in [m.content for m in t.store.list_messages(chat_id)]
 
-    await a.sync.share_chat(chat_id, mate_email)
+    await share_and_accept(a, t, chat_id, mate_email)
     await t.sync.run_once()  # the membership comes back: the chat is read again, ours queued again
     assert chat_id not in t.store.detached_chats()
     await t.sync.run_once()

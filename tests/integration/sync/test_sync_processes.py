@@ -137,7 +137,24 @@ def test_sharing_from_the_command_line_people_unshare_and_leave(tmp_path: Path, 
 
     shared = _ohm(env_a, "sync", "share", chat.id[:12], "--email", mate)
     assert shared.returncode == 0, shared.stderr
+    # No account enumeration: an email nobody uses gets the same answer, nothing more.
+    nobody_email = new_email("nobody")
+    unknown = _ohm(env_a, "sync", "share", chat.id[:12], "--email", nobody_email)
+    assert (unknown.returncode, unknown.stdout.replace(nobody_email, mate)) == (0, shared.stdout)
+    assert "they get access once they accept" in shared.stdout
     assert _ohm(env_b, "sync", "run", "--once").returncode == 0
+    store_b = LocalStore.open(tmp_path / "b" / "data" / "ohm.sqlite3")
+    assert store_b.list_chats() == []  # nothing is shared before the mate says yes
+    store_b.close()
+    listed = _ohm(env_b, "sync", "invitations", "--json")
+    assert listed.returncode == 0, listed.stderr
+    [invitation] = json.loads(listed.stdout)
+    assert (invitation["chat_title"], invitation["from"], invitation["chat_id"]) == ("Bench power supply", owner, chat.id)
+    assert _ohm(env_b, "sync", "accept", "no-such-id").returncode == 2
+    accepted = _ohm(env_b, "sync", "accept", invitation["id"][:8])
+    assert accepted.returncode == 0, accepted.stderr
+    assert "is shared with you and synced here" in accepted.stdout
+    assert "No invitations wait for you." in _ohm(env_b, "sync", "invitations").stdout
     people = _ohm(env_b, "sync", "people", chat.id, "--json")
     assert people.returncode == 0, people.stderr
     assert [(p["email"], p["role"], p["you"]) for p in json.loads(people.stdout)] == [
@@ -153,6 +170,10 @@ def test_sharing_from_the_command_line_people_unshare_and_leave(tmp_path: Path, 
     assert removed.returncode == 0, removed.stderr
     assert [p["email"] for p in json.loads(_ohm(env_a, "sync", "people", chat.id, "--json").stdout)] == [owner]
     assert _ohm(env_a, "sync", "share", chat.id, "--email", mate).returncode == 0
+    [again] = json.loads(_ohm(env_b, "sync", "invitations", "--json").stdout)
+    declined = _ohm(env_b, "sync", "decline", again["id"])
+    assert declined.returncode == 0 and "nothing was shared" in declined.stdout
+    assert [p["email"] for p in json.loads(_ohm(env_a, "sync", "people", chat.id, "--json").stdout)] == [owner]
     left = _ohm(env_b, "sync", "leave", chat.id)
     assert left.returncode == 0, left.stderr
     assert "no longer syncs" in left.stdout

@@ -10,7 +10,7 @@ import pytest
 from postgrest.exceptions import APIError
 
 from supabase import acreate_client
-from tests.integration.sync.conftest import PASSWORD, eventually, new_email
+from tests.integration.sync.conftest import PASSWORD, eventually, new_email, share_and_accept
 from tests.support.supabase_standin import StandinProcess
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(90)]
@@ -119,7 +119,7 @@ async def test_a_chat_shared_with_a_teammate_reaches_them_with_its_history(works
     await a.live()
     await t.live()
     await a.drained()
-    await a.sync.share_chat(chat.id, teammate_email)
+    await share_and_accept(a, t, chat.id, teammate_email)
     await eventually(lambda: len(t.store.list_messages(chat.id)) == 1 if t.store.list_chats() else False,
                      20, "the shared chat with its history on the teammate's workstation")
     t.store.add_message(chat.id, "user", "teammate replies")
@@ -141,7 +141,7 @@ async def test_a_chat_shared_while_the_teammate_was_offline_arrives_whole_on_cat
             t.store.add_message(own.id, "user", f"own {n}")
     await t.sync.run_once()
 
-    await a.sync.share_chat(chat.id, teammate_email)
+    await share_and_accept(a, t, chat.id, teammate_email)
     for n in range(2):
         a.store.add_message(chat.id, "user", f"new {n}")
     await a.sync.run_once()
@@ -156,7 +156,7 @@ async def test_a_teammate_renaming_a_shared_chat_gets_the_owners_title_back_and_
     t = await workstations("t", teammate_email, signup=True)
     chat = a.store.create_chat("Owner's title")
     await a.sync.run_once()
-    await a.sync.share_chat(chat.id, teammate_email)
+    await share_and_accept(a, t, chat.id, teammate_email)
     await t.sync.run_once()
     assert t.store.get_chat(chat.id).title == "Owner's title"
 
