@@ -18,6 +18,7 @@ from pathlib import Path
 from ohm_desktop.core.errors import OhmError, SyncSetupError
 from ohm_desktop.core.redaction import SecretRedactor
 from ohm_desktop.store import LocalStore
+from ohm_desktop.sync.invitations import Invitation, InvitationsListener
 from ohm_desktop.sync.service import NOT_CONFIGURED, SyncService
 from ohm_desktop.sync.status import StatusListener, SyncStatus, notify_all
 
@@ -42,6 +43,7 @@ class BackgroundSync:
             lambda project: SyncService(store, supabase=project, redactor=redactor, data_dir=data_dir)
         )
         self._listeners: list[StatusListener] = []
+        self._invitation_listeners: list[InvitationsListener] = []
         self._task: asyncio.Task[None] | None = None
         self._side_tasks: set[asyncio.Task[bool]] = set()
         #: Why sync stopped by itself (session ended …); cleared by the next start or sign-in.
@@ -51,6 +53,7 @@ class BackgroundSync:
     def _build(self, supabase: tuple[str, str] | None) -> SyncService:
         service = self._factory(supabase)
         service.subscribe(self._forward)
+        service.subscribe_invitations(self._forward_invitations)
         return service
 
     # ------------------------------------------------------------------ status
@@ -72,6 +75,18 @@ class BackgroundSync:
 
     def _forward(self, _status: SyncStatus) -> None:
         notify_all(self._listeners, self.status())
+
+    def subscribe_invitations(self, listener: InvitationsListener) -> Callable[[], None]:
+        """``listener(pending)`` whenever the invitations to this account change, across reconfigurations."""
+        self._invitation_listeners.append(listener)
+        return lambda: self._invitation_listeners.remove(listener) if listener in self._invitation_listeners else None
+
+    def _forward_invitations(self, pending: list[Invitation]) -> None:
+        for listener in list(self._invitation_listeners):
+            try:
+                listener(list(pending))
+            except Exception:
+                log.exception("invitation listener failed")
 
     # ------------------------------------------------------------- lifecycle
     async def start(self) -> bool:

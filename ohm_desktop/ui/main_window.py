@@ -43,9 +43,11 @@ from ohm_desktop.core.orchestrator import TurnRequest
 from ohm_desktop.runtime import Runtime
 from ohm_desktop.store import StoreChange
 from ohm_desktop.sync import SyncStatus
+from ohm_desktop.sync.invitations import invited_sentence
 from ohm_desktop.ui.chat.chat_list import ChatList
 from ohm_desktop.ui.chat.composer import Composer
 from ohm_desktop.ui.chat.transcript import PAGE, TranscriptView
+from ohm_desktop.ui.invitation_notice import InvitationNotices
 from ohm_desktop.ui.panels.artifact_panel import TITLES, ArtifactPanel
 from ohm_desktop.ui.panels.bom import BomPanel
 from ohm_desktop.ui.panels.code import CodePanel
@@ -91,6 +93,11 @@ class MainWindow(QMainWindow):
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
+        self.invitations = InvitationNotices(
+            accept=lambda invitation_id: self.runtime.sync.service.accept_invitation(invitation_id),
+            decline=lambda invitation_id: self.runtime.sync.service.decline_invitation(invitation_id),
+        )
+        centre_layout.addWidget(self.invitations)
         centre_layout.addWidget(self.transcript, 1)
         self.retry_button = QPushButton("Retry")
         self.retry_button.setObjectName("retry")
@@ -167,6 +174,9 @@ class MainWindow(QMainWindow):
         self.status.sync_now_action.triggered.connect(lambda *_: self.sync_now())
         self.status.sync_settings_action.triggered.connect(lambda *_: self.open_settings(tab="Sync"))
         self._unsubscribe_sync = self.runtime.sync.subscribe(self._on_sync_status)
+        self.invitations.notice.connect(self.notify)
+        self._unsubscribe_invitations = self.runtime.sync.subscribe_invitations(self.invitations.show_invitations)
+        self.invitations.show_invitations(self.runtime.sync.service.pending_invitations)
         self.status.show_sync(self.runtime.sync.status())
 
     def _build_menus(self) -> None:
@@ -295,7 +305,7 @@ class MainWindow(QMainWindow):
         except OhmError as exc:
             self.notify(exc.message, kind="warn")
             return
-        self.notify(f"Shared “{title}” with {email}: it appears on their workstations as they sync.")
+        self.notify(invited_sentence(email, title))
 
     def open_chat_people(self, chat_id: str) -> ChatPeopleDialog:
         """Who has access to a chat; invite, remove or leave from there (non-modal)."""
@@ -466,6 +476,7 @@ class MainWindow(QMainWindow):
         self._unsubscribe_store()
         self._unsubscribe_keys()
         self._unsubscribe_sync()
+        self._unsubscribe_invitations()
         super().closeEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:

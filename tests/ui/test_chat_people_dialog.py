@@ -47,9 +47,15 @@ def test_the_owner_invites_and_removes_a_teammate_from_the_dialog(  # type: igno
         assert dialog.status.text() == "That is not an email address: nobody was invited."
         dialog.invite_email.setText(mate)
         qtbot.keyClick(dialog.invite_email, Qt.Key.Key_Return)
-        await until(lambda: len(_rows(dialog)) == 2, 20)
-        assert dialog.status.text() == f"Invited {mate}." and dialog.invite_email.text() == ""
+        await until(lambda: dialog.status.text() == f"Invited {mate}: they get access once they accept.", 20)
+        assert _rows(dialog) == [f"{owner} — owner (you)"] and dialog.invite_email.text() == ""
         await mate_sync.run_once()
+        assert mate_store.list_chats() == []  # nothing is shared before they say yes
+        [invitation] = await mate_sync.invitations()
+        await mate_sync.accept_invitation(invitation.id)
+        await mate_sync.run_once()
+        dialog.load()
+        await until(lambda: len(_rows(dialog)) == 2, 20)
         assert [m.content for m in mate_store.list_messages(chat_id)] == ["Does this buck converter need a snubber?"]
 
         dialog.people.setCurrentRow(0)
@@ -86,7 +92,15 @@ def test_a_teammate_leaves_and_the_chat_stays_marked_as_kept_here(  # type: igno
         chat = owner_store.create_chat("Owner's motor driver")
         owner_store.add_message(chat.id, "user", "an L298N or a DRV8833?")
         await owner_sync.share_chat(chat.id, mate)
+        # The invitation reaches the window live as a notice; nothing is shared before Accept.
+        await until(lambda: len(window.invitations.rows) == 1 and window.invitations.isVisible(), 30)
+        [row] = window.invitations.rows.values()
+        assert row.text.text() == f"{owner} invites you to “Owner's motor driver”. Accept to see it and work in it with them."
+        assert window.store.list_chats() == []
+        qtbot.mouseClick(row.accept_button, Qt.MouseButton.LeftButton)
         await until(lambda: window.chat_id == chat.id, 30)  # arrives live and opens
+        await until(lambda: not window.invitations.isVisible(), 10)
+        assert any(t.startswith("Accepted: “Owner's motor driver”") for t in window.toasts.history)
 
         dialog = window.open_chat_people(chat.id)
         await until(lambda: len(_rows(dialog)) == 2, 20)
@@ -106,6 +120,34 @@ def test_a_teammate_leaves_and_the_chat_stays_marked_as_kept_here(  # type: igno
         window.store.add_message(chat.id, "user", "a note for myself")
         assert window.runtime.sync.status().queued == 0
         again.close()
+
+    try:
+        scenario(qt_loop, steps())
+    finally:
+        window.close()
+        owner_store.close()
+
+
+def test_declining_an_invitation_in_the_window_shares_nothing(  # type: ignore[no-untyped-def]
+    runtime, qtbot, qt_loop, standin: StandinProcess, tmp_path: Path
+) -> None:
+    window = synced_window(runtime, qtbot, (standin.url, standin.anon_key))
+    owner, mate = f"owner-{tmp_path.name[-8:]}@example.test", f"mate-{tmp_path.name[-8:]}@example.test"
+    owner_store, owner_sync = other_workstation(tmp_path / "owner", (standin.url, standin.anon_key))
+
+    async def steps() -> None:
+        await owner_sync.login(owner, PASSWORD, signup=True)
+        await runtime.sync.login(mate, PASSWORD, signup=True)
+        chat = owner_store.create_chat("Not for you")
+        await owner_sync.share_chat(chat.id, mate)
+        await until(lambda: len(window.invitations.rows) == 1, 30)
+        [row] = window.invitations.rows.values()
+        qtbot.mouseClick(row.decline_button, Qt.MouseButton.LeftButton)
+        await until(lambda: not window.invitations.isVisible(), 20)
+        assert "Declined “Not for you”: nothing was shared." in window.toasts.history
+        assert await runtime.sync.service.invitations() == []
+        assert [p.email for p in await owner_sync.chat_people(chat.id)] == [owner]
+        assert window.store.list_chats() == []
 
     try:
         scenario(qt_loop, steps())

@@ -147,7 +147,9 @@ class ChatPeopleDialog(QDialog):
         if "@" not in email:
             self.status.setText("That is not an email address: nobody was invited.")
             return
-        self._run(f"Inviting {email}…", self._then_reload(self._actions.invite(email), f"Invited {email}."))
+        self._run(f"Inviting {email}…", self._then_reload(
+            self._actions.invite(email), f"Invited {email}: they get access once they accept."
+        ))
 
     def _remove(self) -> QMessageBox | None:
         person = self._selected()
