@@ -14,6 +14,7 @@ Outcomes: ``sees`` / ``empty`` (a select returns the chat's rows / none of them)
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -323,7 +324,7 @@ def _guard(callback: Callable[[Any], None]) -> Callable[[Any], None]:
     def guarded(payload: Any) -> None:
         try:
             callback(payload)
-        except Exception:  # pragma: no cover - the assertion below reports what arrived
-            pass
+        except Exception:  # pragma: no cover - the assertion on what arrived reports it
+            logging.getLogger(__name__).exception("realtime callback failed")
 
     return guarded
