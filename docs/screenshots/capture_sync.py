@@ -80,6 +80,8 @@ async def capture(url: str, anon_key: str, root: Path) -> None:
                        redactor=runtime.redactor, session_storage=MemorySessionStorage())
     await mate.login("teammate@example.test", PASSWORD, signup=True)
     await runtime.sync.service.share_chat(chat.id, "teammate@example.test")
+    [invitation] = await mate.invitations()  # sharing is by invitation: the teammate says yes
+    await mate.accept_invitation(invitation.id)
     people = window.open_chat_people(chat.id)
     for _ in range(200):
         if people.people.count() == 2:
