@@ -75,7 +75,9 @@ alter table public.artifact_aliases
     add constraint artifact_aliases_in_artifacts_chat foreign key (artifact_id, chat_id)
         references public.artifacts (id, chat_id) on delete cascade;
 alter table public.messages add constraint messages_seq_in_range check (seq between 1 and 1000000);
+-- Foreign keys want an index on their columns (deletes of an artifact, Supabase's linter).
 create index artifact_aliases_by_artifact on public.artifact_aliases (artifact_id, chat_id);
+create index artifact_versions_by_artifact_chat on public.artifact_versions (artifact_id, chat_id);
 
 -- ------------------------------------------------------------------ 2. inserts
 create function public.ohm_require_member(p_chat_id uuid, p_what text) returns void
