@@ -10,9 +10,14 @@ rows are written as the database superuser), A's workstation refuses it instead 
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -161,7 +166,7 @@ async def lax_server(pg_cluster: PostgresCluster) -> AsyncIterator[psycopg.Async
 
 
 async def test_rows_a_lax_server_lets_through_are_refused_by_the_workstation_and_reported(
-    workstations: Callable[..., Any], pg_cluster: PostgresCluster
+    workstations: Callable[..., Any], pg_cluster: PostgresCluster, standin: StandinProcess, tmp_path: Path
 ) -> None:
     a, _, chat_id, artifact_id = await _victim_with_history(workstations)
     stranger_chat = str(uuid.uuid4())
@@ -197,3 +202,16 @@ async def test_rows_a_lax_server_lets_through_are_refused_by_the_workstation_and
     report = await a.sync.run_once()
     assert report.failed == 0
     assert [(n, s) for n, _, s in versions_of(a.store, chat_id)] == [(1, "v1"), (2, "v2"), (3, "v3")]
+
+    env = dict(os.environ, OHM_DATA_DIR=str(tmp_path / "a"), OHM_CONFIG_DIR=str(tmp_path / "config"),
+               OHM_SUPABASE_URL=standin.url, OHM_SUPABASE_ANON_KEY=standin.anon_key)
+    status = subprocess.run([sys.executable, "-m", "ohm_desktop.cli", "sync", "status", "--json"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert status.returncode == 0, status.stderr
+    listed = json.loads(status.stdout)
+    assert listed["refused_from_server"] == 2
+    assert sorted(r["reason"] for r in listed["refused_rows"]) == sorted(r.reason for r in refused)
+    text = subprocess.run([sys.executable, "-m", "ohm_desktop.cli", "sync", "status"], env=env,
+                          capture_output=True, text=True, timeout=60).stdout
+    assert "Refused from the server, not applied: 2 row(s)" in text
+    assert f"refused artifact_versions {refused[0].row_id}: {refused[0].reason}" in text
