@@ -49,6 +49,7 @@ from ohm_desktop.sync.wire import (
     PULL_ORDER,
     PUSH_ORDER,
     REALTIME_TABLES,
+    attributed,
     server_seq,
     to_local,
 )
@@ -665,6 +666,8 @@ class SyncService:
                     await self._backfill_chat(chat_id)
                 self._store.record_sync_memberships(self._scope(), [chat_id])
             return
+        if table == "artifact_versions":
+            records = [attributed(record, self._user_id) for record in records]
         rows = [to_local(table, record) for record in records]
         await asyncio.sleep(0)  # the page was just parsed: let the window paint before writing it
         for _ in range(3):

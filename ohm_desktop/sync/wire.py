@@ -64,5 +64,21 @@ def to_local(table: str, record: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+#: How a person (not a specialist) signs a version on their own workstation.
+PERSON_AUTHORS = frozenset({"you", "user"})
+TEAMMATE = "a teammate"
+
+
+def attributed(record: dict[str, Any], you: str | None) -> dict[str, Any]:
+    """A pulled version as this account sees it: "you" written by another account is "a teammate".
+
+    ``created_by`` is what the writer's workstation said; the server's ``owner`` is who pushed it.
+    """
+    owner = record.get("owner")
+    if owner is not None and you is not None and str(owner) != you and record.get("created_by") in PERSON_AUTHORS:
+        return {**record, "created_by": TEAMMATE}
+    return record
+
+
 def server_seq(record: dict[str, Any]) -> int:
     return int(record.get("server_seq") or 0)

@@ -169,3 +169,23 @@ async def test_a_teammate_renaming_a_shared_chat_gets_the_owners_title_back_and_
     await a.sync.run_once()
     assert a.store.get_chat(chat.id).title == "Owner's title"
     assert [m.content for m in a.store.list_messages(chat.id)] == ["a message still goes through"]
+
+
+async def test_a_version_a_teammate_signed_you_reads_as_a_teammate_on_the_owners_workstation(workstations: Any) -> None:
+    owner_email, teammate_email = new_email("owner"), new_email("mate")
+    a = await workstations("a", owner_email, signup=True)
+    a2 = await workstations("a2", owner_email)
+    t = await workstations("t", teammate_email, signup=True)
+    chat = a.store.create_chat("Who wrote this?")
+    a.store.write_version(chat.id, "bom", {"projectName": "p", "parts": []}, change_summary="owner's", created_by="you")
+    await a.sync.run_once()
+    await share_and_accept(a, t, chat.id, teammate_email)
+    await t.sync.run_once()
+    t.store.write_version(chat.id, "bom", {"projectName": "p", "parts": []}, change_summary="mate's", created_by="you")
+    await t.sync.run_once()
+    await a2.sync.run_once()
+    assert [(v.change_summary, v.created_by) for v in a2.store.list_versions(chat.id, "bom")] == [
+        ("owner's", "you"),  # the same account on another workstation: still "you"
+        ("mate's", "a teammate"),
+    ]
+    assert [v.created_by for v in t.store.list_versions(chat.id, "bom")] == ["a teammate", "you"]
