@@ -164,12 +164,19 @@ def test_sharing_a_chat_from_the_chat_list_reaches_the_teammate(  # type: ignore
         dialog = window.chat_list.ask_share(chat_id)
         dialog.setTextValue("nobody@example.test")
         dialog.accept()
-        await until(lambda: "no Supabase account" in window.toasts.history[-1], 20)
+        # No account enumeration: an email nobody uses gets the answer a teammate's gets.
+        await until(lambda: window.toasts.history[-1].startswith("Invited nobody@example.test"), 20)
+        unknown = window.toasts.history[-1]
         dialog = window.chat_list.ask_share(chat_id)
         dialog.setTextValue(mate)
         dialog.accept()
-        await until(lambda: window.toasts.history[-1].startswith("Shared"), 20)
+        await until(lambda: window.toasts.history[-1].startswith(f"Invited {mate}"), 20)
+        assert window.toasts.history[-1] == unknown.replace("nobody@example.test", mate)
 
+        await mate_sync.run_once()
+        assert mate_store.list_chats() == []  # not before the teammate says yes
+        [invitation] = await mate_sync.invitations()
+        await mate_sync.accept_invitation(invitation.id)
         await mate_sync.run_once()
         assert [m.content for m in mate_store.list_messages(chat_id)] == ["Can you check my level shifter?"]
 
