@@ -89,6 +89,10 @@ NOT_SIGNED_IN = (
     "You are not signed in to Supabase: run `ohm sync login --email you@example.com` "
     "(or sign in from Settings)."
 )
+OUTDATED_PROJECT = (
+    "Your Supabase project lacks Ohm's newest migration (supabase/migrations/20261202000000_ohm_security.sql): "
+    "apply it as the README's \"Sync with Supabase\" says; until then invitations and live updates do not work."
+)
 NO_SUCH_INVITATION = (
     "There is no such invitation for your account (it was answered or taken back): "
     "see `ohm sync invitations`."
@@ -766,7 +770,9 @@ class SyncService:
     def _on_subscribe_state(self, state: Any, error: Exception | None) -> None:
         if str(getattr(state, "value", state)) != "SUBSCRIBED":
             self._subscribed = False
-            if error is not None:
+            if error is not None and "not in publication" in str(error):
+                self._last_error = OUTDATED_PROJECT  # e.g. membership_changes is missing
+            elif error is not None:
                 self._last_error = f"The Realtime connection dropped ({type(error).__name__}); reconnecting."
             self._notify()
 
@@ -794,7 +800,8 @@ class SyncService:
                 channel.on_system(self._guarded(self._on_system))
                 await channel.subscribe(self._guarded(self._on_subscribe_state))
                 if not channel.is_joined:
-                    raise _Unreachable("Realtime did not accept the subscription; retrying.")
+                    refused = self._last_error if self._last_error == OUTDATED_PROJECT else None
+                    raise _Unreachable(refused or "Realtime did not accept the subscription; retrying.")
                 joined_at = time.monotonic()
                 while not self._realtime_gave_up(client):
                     if channel.is_joined:
@@ -1062,7 +1069,16 @@ class SyncService:
                 .eq("invitee_email", (self._user_email or "").lower()).order("created_at").execute()
             )
 
-        invitations = [Invitation.from_server(row) for row in (await self._rest(query)).data]
+        from postgrest.exceptions import APIError
+
+        try:
+            rows = (await self._rest(query)).data
+        except APIError as exc:
+            if exc.code not in ("PGRST205", "42P01"):  # the table is missing: an older project
+                raise
+            self._last_error = OUTDATED_PROJECT
+            return []
+        invitations = [Invitation.from_server(row) for row in rows]
         if invitations != self._invitations:
             self._invitations = invitations
             for listener in list(self._invitation_listeners):

@@ -4,16 +4,19 @@ and rows the old rules let in (issue #12's forged versions) end up in ohm_quaran
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import psycopg
 import pytest
 
-from tests.support.supabase_standin import PostgresCluster
+from ohm_desktop.sync.service import OUTDATED_PROJECT
+from tests.integration.sync.conftest import new_email
+from tests.support.supabase_standin import PostgresCluster, StandinProcess
 from tests.support.supabase_standin.database import MIGRATIONS_DIR
 from tests.support.supabase_standin.platform_sql import PLATFORM_SQL
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.timeout(120)]
 
 SECURITY = "20261202000000_ohm_security.sql"
 
@@ -72,3 +75,29 @@ def test_the_old_rules_let_the_attack_in_and_the_new_migration_quarantines_it(ol
     # memberships (A can leave), it only stops new ones being made without consent.
     members = conn.execute("select user_id from chat_members where chat_id = %s order by role", (c_chat,)).fetchall()
     assert sorted(row[0] for row in members) == sorted([alice, carol])
+
+
+@pytest.fixture
+def old_standin(pg_cluster: PostgresCluster, old_project: psycopg.Connection) -> Iterator[StandinProcess]:
+    """A stand-in over a project that never applied the security migration."""
+    old_project.execute("insert into standin.applied_migrations (name) select unnest(%s::text[])",
+                        ([path.name for path in sorted(MIGRATIONS_DIR.glob("*.sql"))],))
+    dbname = old_project.info.dbname
+    process = StandinProcess(pg_cluster.dsn.replace("dbname=postgres", f"dbname={dbname}")).start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+async def test_a_workstation_on_a_project_without_the_migration_says_what_to_apply(
+    workstations: Callable[..., Any], old_standin: StandinProcess
+) -> None:
+    a = await workstations("a", new_email("old"), signup=True, url=old_standin.url)
+    chat = a.store.create_chat("still syncs by catch-up")
+    report = await a.sync.run_once()
+    assert report.pushed >= 1 and report.failed == 0
+    assert a.sync.status().last_error == OUTDATED_PROJECT
+    a.start()
+    await a.sync.wait_until(lambda s: s.state == "offline" and s.detail.startswith("Offline: " + OUTDATED_PROJECT), 30)
+    assert a.store.get_chat(chat.id).title == "still syncs by catch-up"
