@@ -887,6 +887,10 @@ class LocalStore:
             (table, str(row.get("id")), row.get("chat_id"), refusal.reason, utc_now()),
         )
 
+    def refused_remote_count(self) -> int:
+        """How many pulled rows were refused (cheap: for a status bar)."""
+        return int(self._db.execute("SELECT COUNT(*) FROM sync_refused_rows").fetchone()[0])
+
     def refused_remote_rows(self) -> list[RefusedRow]:
         """Rows pulled from the server that were refused (never applied), oldest first."""
         rows = self._db.execute(

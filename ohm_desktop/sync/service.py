@@ -212,14 +212,14 @@ class SyncService:
 
     # ------------------------------------------------------------------ status
     def status(self) -> SyncStatus:
-        """Where sync stands now (cheap: reads two counts from the local store)."""
+        """Where sync stands now (cheap: reads three counts from the local store)."""
         waiting, stuck = self._store.outbox_counts(max_attempts=MAX_ATTEMPTS)
         state = self._state()
         return SyncStatus(
             state=state,
             queued=waiting,
             failed=stuck,
-            refused_from_server=len(self._store.refused_remote_rows()),
+            refused_from_server=self._store.refused_remote_count(),
             last_error=self._last_error,
             user_email=self._user_email,
             last_synced_at=self._last_synced_at,

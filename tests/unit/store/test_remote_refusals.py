@@ -96,7 +96,7 @@ def test_an_artifact_id_already_filed_under_another_chat_is_refused(store: Local
     assert artifact is not None
     store.apply_remote("artifacts", [{"id": artifact.id, "chat_id": theirs.id, "type": "bom", "created_at": NOW}])
     assert store.get_artifact(theirs.id, "bom") is None
-    assert [r.table for r in store.refused_remote_rows()] == ["artifacts"]
+    assert [r.table for r in store.refused_remote_rows()] == ["artifacts"] and store.refused_remote_count() == 1
 
 
 def test_rows_that_fit_are_applied_and_nothing_is_recorded(store: LocalStore) -> None:
