@@ -246,14 +246,17 @@ def run_unshare(args: argparse.Namespace) -> int:
     service = _service(args, store)
     chat = store.find_chat(args.chat)
 
-    async def unshare() -> None:
+    async def unshare() -> bool:
         people = await service.chat_people(chat.id)
         match = [p for p in people if p.email.lower() == args.email.lower()]
         if not match:
             raise UsageError(f"{args.email} has no access to “{chat.title}” (see `ohm sync people {args.chat}`).")
-        await service.remove_member(chat.id, match[0].user_id)
+        await service.remove_person(chat.id, match[0])
+        return match[0].role == "invited"
 
-    asyncio.run(unshare())
+    if asyncio.run(unshare()):
+        print(f"Took back the invitation of {args.email} to “{chat.title}”; nothing was shared.")
+        return 0
     print(f"Removed {args.email} from “{chat.title}”; their own copy stays on their workstations, unsynced.")
     return 0
 

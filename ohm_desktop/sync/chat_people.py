@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-ChatRole = Literal["owner", "member"]
+#: "invited": asked, not answered yet (only the inviter sees it; ``user_id`` is the invitation's id).
+ChatRole = Literal["owner", "member", "invited"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,11 @@ class ChatPerson:
     def from_server(cls, row: dict[str, Any], you: str | None) -> ChatPerson:
         role: ChatRole = "owner" if row.get("role") == "owner" else "member"
         return cls(str(row["user_id"]), str(row.get("email") or "(no email)"), role, str(row["user_id"]) == you)
+
+    @classmethod
+    def invited(cls, row: dict[str, Any]) -> ChatPerson:
+        """A pending invitation (a ``chat_invitations`` row) as a person who has not said yes yet."""
+        return cls(str(row["id"]), str(row["invitee_email"]), "invited")
 
 
 def removal_reason(title: str) -> str:

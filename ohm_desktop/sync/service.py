@@ -23,7 +23,7 @@ import itertools
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -1029,11 +1029,15 @@ class SyncService:
 
     async def invitations(self) -> list[Invitation]:
         """Invitations to the signed-in account that wait for a yes or no, oldest first."""
+        return await self._while_open(self._refresh_invitations)
+
+    async def _while_open(self, work: Callable[[], Awaitable[T]]) -> T:
+        """``await work()`` with a client open (closed after unless run_forever keeps one)."""
         self._require_configured()
         opened_here = self._client is None
         try:
             await self._open()
-            return await self._refresh_invitations()
+            return await work()
         except _Unreachable as exc:
             raise SyncError(str(exc)) from exc
         finally:
@@ -1096,7 +1100,25 @@ class SyncService:
             action="Listing who has access",
             refusals={"42501": "This chat is not shared with your account (it is kept on this workstation only)."},
         )
-        return [ChatPerson.from_server(row, self._user_id) for row in rows]
+        people = [ChatPerson.from_server(row, self._user_id) for row in rows]
+        if any(person.is_you and person.role == "owner" for person in people):
+            people += await self._while_open(lambda: self._sent_invitations(chat_id))
+        return people
+
+    async def _sent_invitations(self, chat_id: str) -> list[ChatPerson]:
+        """The invitations to a chat nobody answered yet (RLS shows them to their sender only)."""
+        response = await self._rest(
+            lambda client: client.table("chat_invitations").select("id,invitee_email")
+            .eq("chat_id", chat_id).order("created_at").execute()
+        )
+        return [ChatPerson.invited(row) for row in response.data]
+
+    async def remove_person(self, chat_id: str, person: ChatPerson) -> None:
+        """Take a teammate off one of your chats, or take back an invitation they did not answer."""
+        if person.role == "invited":
+            await self.decline_invitation(person.user_id)
+        else:
+            await self.remove_member(chat_id, person.user_id)
 
     async def remove_member(self, chat_id: str, user_id: str) -> None:
         """Take a teammate off one of your chats; their copy stays on their workstations."""

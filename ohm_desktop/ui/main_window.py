@@ -321,7 +321,7 @@ class MainWindow(QMainWindow):
         actions = ChatPeopleActions(
             load=lambda: service.chat_people(chat_id),
             invite=lambda email: service.share_chat(chat_id, email),
-            remove=lambda person: service.remove_member(chat_id, person.user_id),
+            remove=lambda person: service.remove_person(chat_id, person),
             leave=leave,
         )
         reason = self.store.detached_chats().get(chat_id)

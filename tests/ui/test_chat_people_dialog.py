@@ -48,14 +48,25 @@ def test_the_owner_invites_and_removes_a_teammate_from_the_dialog(  # type: igno
         dialog.invite_email.setText(mate)
         qtbot.keyClick(dialog.invite_email, Qt.Key.Key_Return)
         await until(lambda: dialog.status.text() == f"Invited {mate}: they get access once they accept.", 20)
-        assert _rows(dialog) == [f"{owner} — owner (you)"] and dialog.invite_email.text() == ""
+        assert _rows(dialog) == [f"{owner} — owner (you)", f"{mate} — invited (has not accepted yet)"]
+        assert dialog.invite_email.text() == ""
+        # Taking an invitation back, then inviting again.
+        dialog.people.setCurrentRow(1)
+        qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+        _answer(dialog, QMessageBox.StandardButton.Yes)
+        await until(lambda: dialog.status.text() == f"Took back the invitation to {mate}.", 20)
+        assert _rows(dialog) == [f"{owner} — owner (you)"]
+        assert await mate_sync.invitations() == []
+        dialog.invite_email.setText(mate)
+        qtbot.keyClick(dialog.invite_email, Qt.Key.Key_Return)
+        await until(lambda: len(_rows(dialog)) == 2, 20)
         await mate_sync.run_once()
         assert mate_store.list_chats() == []  # nothing is shared before they say yes
         [invitation] = await mate_sync.invitations()
         await mate_sync.accept_invitation(invitation.id)
         await mate_sync.run_once()
         dialog.load()
-        await until(lambda: len(_rows(dialog)) == 2, 20)
+        await until(lambda: _rows(dialog) == [f"{owner} — owner (you)", f"{mate} — member"], 20)
         assert [m.content for m in mate_store.list_messages(chat_id)] == ["Does this buck converter need a snubber?"]
 
         dialog.people.setCurrentRow(0)

@@ -118,14 +118,19 @@ class ChatPeopleDialog(QDialog):
         self._people = people
         self.people.clear()
         for person in people:
-            label = f"{person.email} — {person.role}{' (you)' if person.is_you else ''}"
+            role = "invited (has not accepted yet)" if person.role == "invited" else person.role
+            label = f"{person.email} — {role}{' (you)' if person.is_you else ''}"
             item = QListWidgetItem(label)
             item.setData(_PERSON, person)
             self.people.addItem(item)
-        others = len(people) - 1
+        others = sum(1 for person in people if person.role == "member" or (person.role == "owner" and not person.is_you))
+        pending = sum(1 for person in people if person.role == "invited")
+        waiting = f" {pending} invitation(s) not answered yet." if pending else ""
         self.status.setText(
-            f"Shared with {others} other {'person' if others == 1 else 'people'}."
+            f"Shared with {others} other {'person' if others == 1 else 'people'}.{waiting}"
             if others
+            else f"Only you have access.{waiting}"
+            if pending
             else "Only you have access. Invite a teammate by the email of their Supabase account."
             if self._you_own_it
             else "Only you have access."
@@ -155,6 +160,14 @@ class ChatPeopleDialog(QDialog):
         person = self._selected()
         if person is None or person.role == "owner":
             return None
+        if person.role == "invited":
+            return self._confirm(
+                f"Take back the invitation to {person.email}? Nothing of this chat was shared with them.",
+                lambda: self._run(
+                    f"Taking back the invitation to {person.email}…",
+                    self._then_reload(self._actions.remove(person), f"Took back the invitation to {person.email}."),
+                ),
+            )
         done = f"Removed {person.email}; their copy stays on their workstations and no longer syncs."
         return self._confirm(
             f"Remove {person.email} from this chat? They keep what they have, but no longer see new messages "

@@ -124,6 +124,7 @@ def test_verbose_sync_logs_carry_no_token_or_password(tmp_path: Path, standin: S
         assert secret not in logs
 
 
+@pytest.mark.timeout(300)  # some twenty `ohm` processes, each importing supabase: slow on a loaded machine
 def test_sharing_from_the_command_line_people_unshare_and_leave(tmp_path: Path, standin: StandinProcess) -> None:
     require_secret_service()
     owner, mate = new_email("owner"), new_email("mate")
@@ -166,10 +167,14 @@ def test_sharing_from_the_command_line_people_unshare_and_leave(tmp_path: Path, 
     nobody = _ohm(env_a, "sync", "unshare", chat.id, "--email", "nobody@example.test")
     assert nobody.returncode != 0 and "has no access" in nobody.stderr
 
+    taken_back = _ohm(env_a, "sync", "unshare", chat.id, "--email", nobody_email)
+    assert taken_back.returncode == 0 and "Took back the invitation" in taken_back.stdout
     removed = _ohm(env_a, "sync", "unshare", chat.id, "--email", mate)
     assert removed.returncode == 0, removed.stderr
     assert [p["email"] for p in json.loads(_ohm(env_a, "sync", "people", chat.id, "--json").stdout)] == [owner]
     assert _ohm(env_a, "sync", "share", chat.id, "--email", mate).returncode == 0
+    pending = json.loads(_ohm(env_a, "sync", "people", chat.id, "--json").stdout)
+    assert [(p["email"], p["role"]) for p in pending] == [(owner, "owner"), (mate, "invited")]
     [again] = json.loads(_ohm(env_b, "sync", "invitations", "--json").stdout)
     declined = _ohm(env_b, "sync", "decline", again["id"])
     assert declined.returncode == 0 and "nothing was shared" in declined.stdout
