@@ -306,7 +306,7 @@ revoke all on function public.decline_invitation(uuid) from public, anon;
 grant execute on function public.decline_invitation(uuid) to authenticated;
 revoke all on function public.ohm_caller_email() from public, anon;
 grant execute on function public.ohm_caller_email() to authenticated;
-revoke all on function public.ohm_require_member(uuid, text) from public, anon;
-grant execute on function public.ohm_require_member(uuid, text) to authenticated;
+-- Called only from the SECURITY DEFINER triggers: not an endpoint of its own.
+revoke all on function public.ohm_require_member(uuid, text) from public, anon, authenticated;
 revoke all on function public.is_chat_member(uuid) from public, anon;
 grant execute on function public.is_chat_member(uuid) to authenticated;

@@ -83,6 +83,7 @@ chat_people         ok        ok        denied    denied    denied
 share_chat          ok        denied    denied    denied    denied
 remove_chat_member  denied    denied    denied    denied    denied
 is_chat_member      true      true      false     false     denied
+ohm_require_member  denied    denied    denied    denied    denied
 """
 
 # What each caller's Realtime subscription (every published table, every event) receives while
@@ -230,6 +231,7 @@ async def _rpc_outcome(w: World, function: str, role: str) -> str:
         "share_chat": {"p_chat_id": w.chat_id, "p_email": new_email("invitee")},
         "remove_chat_member": {"p_chat_id": w.chat_id, "p_user_id": w.users["owner"]},  # nobody removes the owner
         "is_chat_member": {"p_chat_id": w.chat_id},
+        "ohm_require_member": {"p_chat_id": w.chat_id, "p_what": "probes"},
     }[function]
     try:
         data = (await w.clients[role].rpc(function, arguments).execute()).data
