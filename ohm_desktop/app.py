@@ -71,12 +71,14 @@ def _compile_loop(runtime: Runtime, window: MainWindow) -> Any | None:
         if isinstance(event, AgentSelected) and chat_id == window.chat_id:
             window.notify(f"{event.name} is fixing the compile errors…", kind="agent")
 
+    compiler = SketchCompiler(cache_dir_for(runtime.paths.data))
     loop = CompileLoop(
         runtime.store,
-        SketchCompiler(cache_dir_for(runtime.paths.data)),
+        compiler,
         ask_debug=orchestrator_ask_debug(runtime.orchestrator, on_event=on_debug_event),
         consent=lambda: runtime.settings.compile_feedback,
         max_rounds=2,
+        after_compile=_simulation_check(runtime, compiler),
     )
 
     def on_update(update: CompileUpdate) -> None:
@@ -95,6 +97,15 @@ def _compile_loop(runtime: Runtime, window: MainWindow) -> Any | None:
     loop.subscribe(on_update)
     loop.attach()
     return loop
+
+
+def _simulation_check(runtime: Runtime, compiler: Any) -> Any | None:
+    """A short simulation of every version that compiles; what goes wrong goes to DEBUG (issue #16)."""
+    from ohm_desktop.firmware import cache_dir_for
+    from ohm_desktop.simulation import HarnessBuilder, Simulator
+    from ohm_desktop.simulation.loop_check import SimulationCheck
+
+    return SimulationCheck(Simulator(compiler, HarnessBuilder(cache_dir_for(runtime.paths.data))), runtime.store)
 
 
 def finalize_async_generators_on(loop: asyncio.AbstractEventLoop) -> None:
