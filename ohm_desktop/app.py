@@ -53,8 +53,11 @@ def compose(runtime: Runtime) -> DesktopApp:
 
         return create_serial_dock(parent, ask_debug=ask_debug)
 
-    window = MainWindow(runtime, extra_docks=[serial_dock])
+    from ohm_desktop.ui.panels.simulation.dock import connect_code_dock, simulation_dock_factory
+
+    window = MainWindow(runtime, extra_docks=[serial_dock, simulation_dock_factory(runtime, lambda: holder["window"])])
     holder["window"] = window
+    connect_code_dock(window)
     return DesktopApp(runtime, window, compile_loop=None)
 
 
