@@ -60,7 +60,8 @@ def test_line_follower_runs_live_with_inputs_changed_while_running(
     assert panel.run_button.text() == "Stop"
     _run_until(qt_loop, lambda: "L=511 C=511 R=511 az=16384" in panel.serial_view.toPlainText())
     assert set(panel.sliders) == {"A0", "A1", "A2"}
-    assert {"D5", "D6", "A0"} <= set(panel.timeline.pins)  # the design's pins, shown before they change
+    assert {"D5", "D6", "D12"} <= set(panel.timeline.pins)  # the design's pins, shown before they change
+    assert "A1" not in panel.timeline.pins  # an analog sensor input has no level to show
 
     panel.sliders["A1"].setValue(400)  # 4.0 V on the centre sensor: the robot drives straight
     _run_until(qt_loop, lambda: "C=818" in panel.serial_view.toPlainText())

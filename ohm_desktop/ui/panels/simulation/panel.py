@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSlider,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -113,7 +114,7 @@ class SimulationPanel(QWidget):
         inputs_scroll = QScrollArea()
         inputs_scroll.setWidgetResizable(True)
         inputs_scroll.setWidget(self.inputs_box)
-        inputs_scroll.setMaximumHeight(140)
+        inputs_scroll.setMaximumHeight(110)
 
         top = QHBoxLayout()
         top.addWidget(self.run_button)
@@ -123,14 +124,26 @@ class SimulationPanel(QWidget):
         serial_row.addWidget(QLabel("Serial output"), 1)
         for widget in (self.pause_box, self.clear_button, self.save_button, self.ask_button):
             serial_row.addWidget(widget)
+        timeline_scroll = QScrollArea()
+        timeline_scroll.setWidgetResizable(True)
+        timeline_scroll.setWidget(self.timeline)
+        serial_box = QWidget()
+        serial_layout = QVBoxLayout(serial_box)
+        serial_layout.setContentsMargins(0, 0, 0, 0)
+        serial_layout.addLayout(serial_row)
+        serial_layout.addWidget(self.serial_view, 1)
+        # Timeline and serial output share the height; the user drags the split.
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(timeline_scroll)
+        split.addWidget(serial_box)
+        split.setStretchFactor(1, 1)
+        split.setSizes([230, 170])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.progress)
         layout.addWidget(self.banner)
         layout.addWidget(inputs_scroll)
-        layout.addWidget(self.timeline)
-        layout.addLayout(serial_row)
-        layout.addWidget(self.serial_view, 1)
+        layout.addWidget(split, 1)
 
     # ------------------------------------------------------------------ running
     @property
@@ -211,7 +224,9 @@ class SimulationPanel(QWidget):
         self.banner.hide()
         self.progress.setValue(0)
         self.timeline.clear()
-        self.timeline.set_pins(list(design.peripherals.design_pins))
+        # Analog sensor pins carry voltages, not levels: the strip shows the digital ones.
+        analog = set(design.peripherals.analog_pins)
+        self.timeline.set_pins([p for p in design.peripherals.design_pins if p not in analog])
         self.ask_button.setEnabled(False)
         self._build_inputs(design)
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-ROW_HEIGHT = 18
+ROW_HEIGHT = 15
 LABEL_WIDTH = 44
 WINDOW_MS = 5_000.0
 POINTS_PER_PIN = 2_000  # bounded: a pin toggling at kHz keeps only its recent edges
@@ -74,6 +74,7 @@ class PinTimeline(QWidget):
             return LABEL_WIDTH + (min(max(t_ms, start_ms), self.now_ms) - start_ms) / span * width
 
         trace = QPen(QColor("#1a7f37"), 1.5)
+        high_fill = QColor(26, 127, 55, 60)
         grid = QPen(palette.mid().color(), 0.5, Qt.PenStyle.DotLine)
         for row, (pin, edges) in enumerate(self._edges.items()):
             top = 2 + row * ROW_HEIGHT
@@ -92,10 +93,14 @@ class PinTimeline(QWidget):
                     continue
                 x_edge = x_of(t_ms)
                 y = high_y if level else low_y
+                if level:
+                    painter.fillRect(QRectF(x, high_y, x_edge - x, low_y - high_y), high_fill)
                 painter.drawLine(QPointF(x, y), QPointF(x_edge, y))
                 painter.drawLine(QPointF(x_edge, high_y if level else low_y),
                                  QPointF(x_edge, high_y if new_level else low_y))
                 level, x = new_level, x_edge
             y = high_y if level else low_y
+            if level:
+                painter.fillRect(QRectF(x, high_y, x_of(self.now_ms) - x, low_y - high_y), high_fill)
             painter.drawLine(QPointF(x, y), QPointF(x_of(self.now_ms), y))
         painter.end()
