@@ -152,3 +152,12 @@ void loop() {}
 """), "arduino:avr:mega", seconds=0.1))
     assert "mega" in result.serial
     assert any(p.pin == "D53" and p.level == 1 for p in result.pins)
+
+
+async def test_leonardo_shows_serial1_and_says_usb_serial_is_not_simulated(simulator: Simulator) -> None:
+    result = await simulator.run(SimulationRequest(sketch("""
+void setup() { Serial1.begin(115200); Serial1.println("leo"); pinMode(13, OUTPUT); digitalWrite(13, HIGH); }
+void loop() {}
+"""), "arduino:avr:leonardo", seconds=0.2))
+    assert result.serial == "leo\r\n" and result.pin_stats["D13"].last_level == 1
+    assert any("USB Serial is not simulated" in note for note in result.notes)
