@@ -36,6 +36,7 @@ from ohm_desktop.simulation.protocol import (
     analog_command,
     parse_line,
     pin_command,
+    serial_command,
 )
 from ohm_desktop.simulation.result import SimulationResult
 
@@ -76,6 +77,11 @@ class SimulationControl:
         line = command_for(self._board, pin_input)
         if line:
             self._write(line)
+
+    def send_serial(self, data: bytes) -> None:
+        """Bytes into the board's serial RX, as if typed into a serial monitor (dropped before it starts)."""
+        if data:
+            self._write(serial_command(data))
 
     def stop(self) -> None:
         """End the run at the next simulated millisecond (``stopped: "stopped"``)."""

@@ -236,6 +236,7 @@ static void add_device(const char *spec)
 }
 
 /* ------------------------------------------------------------------ commands on stdin */
+static char console_uart = '0';
 static char cmd_buf[4096];
 static size_t cmd_len;
 static int stop_requested;
@@ -260,7 +261,7 @@ static void run_command(char *line)
 	} else if (line[0] == 'R' && line[1] == ' ') {
 		poke_registers(line + 2);
 	} else if (line[0] == 'U' && line[1] == ' ') {
-		avr_irq_t *rx = avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_INPUT);
+		avr_irq_t *rx = avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ(console_uart), UART_IRQ_INPUT);
 		for (size_t i = 2; line[i] && line[i + 1] && rx; i += 2)
 			avr_raise_irq(rx, (uint32_t)(hexval(line[i]) << 4 | hexval(line[i + 1])));
 	}
@@ -321,7 +322,6 @@ int main(int argc, char *argv[])
 	const char *mcu = NULL, *hex = NULL;
 	uint64_t duration_us = 5000000;
 	int vcc = 5000, pace = 0;
-	char uart = '0';
 	const char *analog[32], *pins[64], *devs[MAX_DEVICES], *pokes[64];
 	int n_analog = 0, n_pins = 0, n_devs = 0, n_pokes = 0;
 	int opt;
@@ -334,7 +334,7 @@ int main(int argc, char *argv[])
 		case 'x': hex = optarg; break;
 		case 't': duration_us = strtoull(optarg, NULL, 10); break;
 		case 'v': vcc = atoi(optarg); break;
-		case 'u': uart = optarg[0]; break;
+		case 'u': console_uart = optarg[0]; break;
 		case 'p': pace = 1; break;
 		case 'a': if (n_analog < 32) analog[n_analog++] = optarg; break;
 		case 'd': if (n_pins < 64) pins[n_pins++] = optarg; break;
@@ -375,8 +375,8 @@ int main(int argc, char *argv[])
 
 	/* Serial: no console echo, no host sleep while the firmware polls for input. */
 	uint32_t uart_flags = 0;
-	avr_ioctl(avr, AVR_IOCTL_UART_SET_FLAGS(uart), &uart_flags);
-	avr_irq_t *uart_out = avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ(uart), UART_IRQ_OUTPUT);
+	avr_ioctl(avr, AVR_IOCTL_UART_SET_FLAGS(console_uart), &uart_flags);
+	avr_irq_t *uart_out = avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ(console_uart), UART_IRQ_OUTPUT);
 	if (uart_out)
 		avr_irq_register_notify(uart_out, uart_out_hook, NULL);
 

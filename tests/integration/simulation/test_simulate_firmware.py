@@ -161,3 +161,17 @@ void loop() {}
 """), "arduino:avr:leonardo", seconds=0.2))
     assert result.serial == "leo\r\n" and result.pin_stats["D13"].last_level == 1
     assert any("USB Serial is not simulated" in note for note in result.notes)
+
+
+async def test_serial_input_reaches_the_firmware(simulator: Simulator) -> None:
+    control = SimulationControl()
+
+    def on_event(event: HarnessEvent) -> None:
+        if isinstance(event, SerialBytes) and b"ready" in event.data:
+            control.send_serial(b"ping\n")
+
+    result = await simulator.run(SimulationRequest(sketch("""
+void setup() { Serial.begin(115200); Serial.println("ready"); }
+void loop() { if (Serial.available()) { String line = Serial.readStringUntil('\\n'); Serial.println("got " + line); } }
+"""), "arduino:avr:uno", seconds=0.5), on_event=on_event, control=control)
+    assert "got ping\r\n" in result.serial

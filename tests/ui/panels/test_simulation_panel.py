@@ -106,3 +106,19 @@ def test_code_dock_simulate_button_opens_the_dock(window, qt_loop: asyncio.Abstr
     window.panels["code"].simulate_button.click()  # no chat open: it says so instead of running
     assert dock.isVisible()
     assert "no code version" in dock.widget().status_label.text()
+
+
+def test_a_line_sent_reaches_the_running_board(qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop,
+                                               compiler: SketchCompiler, harness: HarnessBuilder) -> None:
+    echo = ('void setup() { Serial.begin(115200); Serial.println("ready"); }\n'
+            "void loop() { if (Serial.available()) { Serial.print(\"got \"); "
+            "Serial.println(Serial.readStringUntil('\\n')); } }\n")
+    panel = _panel(qtbot, compiler, harness, _design({"files": [{"path": "echo.ino", "content": echo}]}), [])
+    panel.start()
+    _run_until(qt_loop, lambda: "ready" in panel.serial_view.toPlainText())
+    panel.send_edit.setText("hello board")
+    panel.send_button.click()
+    assert panel.send_edit.text() == ""
+    _run_until(qt_loop, lambda: "got hello board" in panel.serial_view.toPlainText())
+    panel.stop()
+    _run_until(qt_loop, lambda: not panel.running)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QPlainTextEdit,
     QProgressBar,
@@ -107,6 +108,12 @@ class SimulationPanel(QWidget):
         self.ask_button.setEnabled(False)
         self.ask_button.clicked.connect(self._ask)
 
+        self.send_edit = QLineEdit()
+        self.send_edit.setPlaceholderText("Send to the board's serial input (Enter)")
+        self.send_edit.returnPressed.connect(self._send)
+        self.send_button = QPushButton("Send")
+        self.send_button.clicked.connect(self._send)
+
         self.timeline = PinTimeline()
         self.inputs_box = QWidget()
         self.inputs_layout = QFormLayout(self.inputs_box)
@@ -132,6 +139,10 @@ class SimulationPanel(QWidget):
         serial_layout.setContentsMargins(0, 0, 0, 0)
         serial_layout.addLayout(serial_row)
         serial_layout.addWidget(self.serial_view, 1)
+        send_row = QHBoxLayout()
+        send_row.addWidget(self.send_edit, 1)
+        send_row.addWidget(self.send_button)
+        serial_layout.addLayout(send_row)
         # Timeline and serial output share the height; the user drags the split.
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(timeline_scroll)
@@ -326,6 +337,14 @@ class SimulationPanel(QWidget):
         self._set_status(result.summary() + (f" {notes}" if notes else ""))
         self.ask_button.setEnabled(self._ask_debug is not None)
         self.finished.emit(result)
+
+    def _send(self) -> None:
+        """The line, with a newline, into the running board's serial RX (64-byte RX buffer: kept short)."""
+        text = self.send_edit.text()
+        if self._control is None or not text:
+            return
+        self._control.send_serial((text[:62] + "\n").encode("latin-1", errors="replace"))
+        self.send_edit.clear()
 
     # ------------------------------------------------------------------ output
     def debug_context(self) -> str:
