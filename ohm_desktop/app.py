@@ -90,7 +90,8 @@ def _compile_loop(runtime: Runtime, window: MainWindow) -> Any | None:
         if update.state == "compiling":
             window.show_compile(f"Compiling version {update.version_number}…", None)
         elif update.state == "repairing":
-            window.show_compile(f"Asking DEBUG to fix it (round {update.round} of {update.max_rounds})…", None)
+            why = "It misbehaves in the simulation: " if update.result is not None and update.result.ok else ""
+            window.show_compile(f"{why}Asking DEBUG to fix it (round {update.round} of {update.max_rounds})…", None)
         elif update.result is not None:
             text = f"v{update.version_number}: {update.result.summary()}"
             if update.state == "stopped" and update.reason:
