@@ -100,6 +100,10 @@ class SimulationCheck:
         except OhmError as exc:
             log.info("no simulation of code version %d: %s", version.version_number, exc.message)
             return None
+        except Exception:
+            # The simulator failing is no reason to stop the compile loop or bother DEBUG.
+            log.exception("simulating code version %d failed", version.version_number)
+            return None
         for listener in list(self._listeners):
             try:
                 listener(version.chat_id, result)
