@@ -13,7 +13,7 @@ from ohm_desktop.simulation import (
     parse_input,
     sim_board,
 )
-from ohm_desktop.simulation.peripherals import DesignPeripherals, Peripheral, bme280, mpu6050
+from ohm_desktop.simulation.peripherals import DesignPeripherals, Peripheral, bme280, display_sink, mpu6050
 from ohm_desktop.simulation.protocol import HarnessEvent, SerialBytes
 
 UNO = sim_board("arduino:avr:uno")
@@ -67,6 +67,7 @@ async def test_i2c_sensors_answer_at_their_addresses(simulator: Simulator) -> No
     design = DesignPeripherals(peripherals=(
         Peripheral("U2", "MPU-6050", "i2c", 0x68, device=mpu6050()),
         Peripheral("U3", "BME280", "i2c", 0x76, device=bme280()),
+        Peripheral("U4", "SSD1306", "i2c_sink", 0x3C, device=display_sink(0x3C, "SSD1306")),
     ))
     result = await simulator.run(SimulationRequest(sketch("""
 #include <Wire.h>
@@ -81,6 +82,8 @@ void setup() {
   Wire.requestFrom(0x68, 2); int az = (Wire.read() << 8) | Wire.read();
   Serial.print("az="); Serial.println(az);
   Serial.print("bme="); Serial.println(readReg(0x76, 0xD0), HEX);
+  Wire.beginTransmission(0x3C); Wire.write(0x00); Wire.write(0xAE); Wire.write(0xAF);
+  Serial.print("oled="); Serial.println(Wire.endTransmission());
   Wire.beginTransmission(0x69); Serial.print("absent="); Serial.println(Wire.endTransmission() != 0);
 }
 void loop() {}
@@ -88,6 +91,7 @@ void loop() {}
     assert "who=68\r\n" in result.serial
     assert "az=16384\r\n" in result.serial
     assert "bme=60\r\n" in result.serial
+    assert "oled=0\r\n" in result.serial and result.i2c_traffic[0x3C] == (0, 3)
     assert "absent=1\r\n" in result.serial
     assert 0x69 in result.i2c_no_answer and result.i2c_traffic[0x68][0] >= 3
 
