@@ -22,6 +22,11 @@ async def _settle(until: object, timeout: float = 120.0) -> None:
         await asyncio.sleep(0.05)
 
 
+def _last_line(panel: object) -> str:
+    lines = panel.serial_view.toPlainText().splitlines()  # type: ignore[attr-defined]
+    return lines[-1] if lines else ""
+
+
 async def capture() -> None:
     from PySide6.QtCore import Qt
 
@@ -59,11 +64,11 @@ async def capture() -> None:
         for _ in range(2):
             panel.sliders["A0"].setValue(100)
             panel.sliders["A1"].setValue(400)  # the centre sensor sees the line: both motors on
-            await _settle(lambda: panel.serial_view.toPlainText().endswith("C=818 R=511 az=16384\n"), timeout=20)
+            await _settle(lambda: "C=818" in _last_line(panel), timeout=20)
             await asyncio.sleep(1.0)  # a second of straight driving on the timeline
             panel.sliders["A1"].setValue(100)
             panel.sliders["A0"].setValue(420)  # the line drifts left: only the right motor runs
-            await _settle(lambda: panel.serial_view.toPlainText().endswith("C=204 R=511 az=16384\n"), timeout=20)
+            await _settle(lambda: "C=204" in _last_line(panel), timeout=20)
             await asyncio.sleep(1.0)
         window.grab().save(str(OUT / "simulate-dock.png"))
         panel.stop()

@@ -36,7 +36,8 @@ def register_simulate(actions: Any) -> None:
     simulate.add_argument("--board", default=None, help=f"board FQBN (default: the code's board or {DEFAULT_BOARD})")
     simulate.add_argument("--seconds", type=float, default=DEFAULT_SECONDS, help="simulated seconds (default 5)")
     simulate.add_argument("--input", action="append", default=[], metavar="PIN=VALUE",
-                          help="A0=1.0V (analog volts) or D2=LOW/HIGH (digital level); repeatable")
+                          help="A0=1.0V (analog volts), D2=LOW/HIGH (digital level), U4=30cm (an ultrasonic "
+                               "sensor of --chat's design); repeatable")
     simulate.add_argument("--json", action="store_true", help="print the result as one JSON object")
     simulate.set_defaults(func=run_simulate)
 
@@ -60,7 +61,8 @@ def run_simulate(args: argparse.Namespace) -> int:
     else:
         sketch = Sketch.from_path(Path(args.path))
     board = sim_board(board_text or DEFAULT_BOARD)
-    inputs = tuple(parse_input(text, board) for text in args.input)
+    sonars = tuple(p.designator for p in design.ultrasonic)
+    inputs = tuple(parse_input(text, board, sonars) for text in args.input)
     request = SimulationRequest(sketch, board.fqbn, args.seconds, inputs, design)
     simulator = simulator_for(cache_dir_for(Paths.from_environment().data))
 

@@ -10,6 +10,7 @@ from ohm_desktop.core.errors import UsageError
 from ohm_desktop.simulation.boards import SimBoard
 
 _LEVELS = {"LOW": 0, "0": 0, "HIGH": 1, "1": 1, "RELEASED": None, "Z": None, "FLOAT": None}
+_DISTANCE = re.compile(r"^(\d+(?:\.\d+)?)\s*(mm|cm|m)$", re.IGNORECASE)
 _VOLTS = re.compile(r"^(-?\d+(?:\.\d+)?)\s*(m?V)?$", re.IGNORECASE)
 
 
@@ -20,23 +21,36 @@ class PinInput:
     pin: str
     volts: float | None = None
     level: int | None = None
+    distance_cm: float | None = None  # ``pin`` is then an ultrasonic sensor's designator
 
     @property
     def analog(self) -> bool:
         return self.volts is not None
 
     def to_dict(self) -> dict[str, Any]:
+        if self.distance_cm is not None:
+            return {"part": self.pin, "distance_cm": round(self.distance_cm, 1)}
         if self.volts is not None:
             return {"pin": self.pin, "volts": round(self.volts, 4)}
         return {"pin": self.pin, "level": "released" if self.level is None else ("HIGH" if self.level else "LOW")}
 
 
-def parse_input(text: str, board: SimBoard) -> PinInput:
-    """``A0=1.0V``, ``A1=2500mV``, ``D2=LOW``, ``D7=HIGH``, ``D2=released``; UsageError otherwise."""
+def parse_input(text: str, board: SimBoard, ultrasonic: tuple[str, ...] = ()) -> PinInput:
+    """``A0=1.0V``, ``A1=2500mV``, ``D2=LOW``, ``D7=HIGH``, ``D2=released``, and ``U4=30cm`` for an
+    ultrasonic sensor of the design (designators in ``ultrasonic``); UsageError otherwise."""
     pin_text, sep, value = text.partition("=")
     pin, value = pin_text.strip().upper(), value.strip()
     if not sep or not pin or not value:
         raise UsageError(f"Input {text!r} must look like PIN=VALUE, e.g. A0=1.0V or D2=LOW.")
+    distance = _DISTANCE.match(value)
+    if distance is not None:
+        if pin not in ultrasonic:
+            known = ", ".join(ultrasonic) or "none in this design"
+            raise UsageError(f"{pin} is not an ultrasonic sensor of the design (simulated ones: {known}).")
+        cm = float(distance[1]) * {"mm": 0.1, "cm": 1.0, "m": 100.0}[distance[2].lower()]
+        if not 2 <= cm <= 400:
+            raise UsageError(f"{cm:g} cm is outside what an HC-SR04 measures (2..400 cm).")
+        return PinInput(pin, distance_cm=cm)
     level_key = value.upper()
     if level_key in _LEVELS:
         port = board.port_of(pin)

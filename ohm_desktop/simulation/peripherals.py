@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-PeripheralKind = Literal["i2c", "i2c_sink", "analog", "button", "observed"]
+PeripheralKind = Literal["i2c", "i2c_sink", "analog", "button", "observed", "ultrasonic"]
+DEFAULT_DISTANCE_CM = 100.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,10 @@ class Peripheral:
     address: int | None = None
     pins: tuple[str, ...] = ()
     device: I2cDevice | None = None
+    part_pins: tuple[tuple[str, str], ...] = ()  # the part's own pin -> the board pin it is wired to
+
+    def board_pin(self, part_pin: str) -> str | None:
+        return next((board for own, board in self.part_pins if own == part_pin.upper()), None)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"designator": self.designator, "name": self.name, "kind": self.kind}
@@ -62,6 +67,11 @@ class DesignPeripherals:
     @property
     def i2c_devices(self) -> list[I2cDevice]:
         return [p.device for p in self.peripherals if p.device is not None]
+
+    @property
+    def ultrasonic(self) -> list[Peripheral]:
+        """HC-SR04-like sensors with TRIG and ECHO wired to the board, in a fixed order."""
+        return [p for p in self.peripherals if p.kind == "ultrasonic"]
 
     @property
     def analog_pins(self) -> list[str]:
@@ -120,6 +130,7 @@ _I2C_PARTS: tuple[tuple[str, Any], ...] = (
     (r"pcf-?8574|i2c lcd|lcd.*i2c|i2c.*lcd", lambda a: display_sink(a or 0x27, "PCF8574 LCD")),
 )
 _ANALOG = r"potentiometer|\bpot\b|trimmer|ldr|photoresistor|light sensor|soil|moisture|tcrt5000|line (?:sensor|tracker|follow)|\bqtr\b|reflectance|thermistor|ntc|lm35|tmp36|joystick|\bmq-?\d|gas sensor|gp2y|analog"
+_ULTRASONIC = r"hc-?sr0?4|ultrasonic|jsn-?sr04|rcwl-?1601"
 _BUTTON = r"button|push ?button|tactile|\bswitch\b|microswitch|limit switch"
 _OBSERVED = r"\bled\b|leds\b|l298|l293|drv88|tb6612|motor driver|h-bridge|relay|buzzer|mosfet|transistor|servo|\bmotor\b"
 _IGNORED = r"arduino|resistor|capacitor|\bwire|breadboard|battery|jumper|header|power supply|regulator|diode|chassis|wheel|cable|holder|screw|\bpcb\b|usb"
@@ -133,7 +144,7 @@ def from_design(bom: dict[str, Any] | None, wiring: dict[str, Any] | None) -> De
     parts = [p for p in (bom or {}).get("parts", []) if isinstance(p, dict)]
     designators = [str(p.get("designator") or f"#{i + 1}") for i, p in enumerate(parts)]
     board_refs = {d for d, p in zip(designators, parts, strict=True) if re.search(_BOARD, _text(p), re.I)}
-    nets = _board_nets(wiring, board_refs)
+    nets, wired_pins = _board_nets(wiring, board_refs)
     pins_of: dict[str, list[str]] = {}
     for pin, refs in nets.items():
         for ref in refs:
@@ -153,6 +164,13 @@ def from_design(bom: dict[str, Any] | None, wiring: dict[str, Any] | None) -> De
             device: I2cDevice = match[1](int(address_match[1], 16) if address_match else None)
             kind: PeripheralKind = "i2c_sink" if device.sink else "i2c"
             peripherals.append(Peripheral(ref, name, kind, device.address, pins, device))
+        elif re.search(_ULTRASONIC, text, re.I):
+            own = tuple(sorted(wired_pins.get(ref, {}).items()))
+            sensor = Peripheral(ref, name, "ultrasonic", pins=pins, part_pins=own)
+            if sensor.board_pin("TRIG") and sensor.board_pin("ECHO"):
+                peripherals.append(sensor)
+            else:
+                not_simulated.append(f"{ref} {name} (TRIG/ECHO not wired to the board)")
         elif re.search(_ANALOG, text, re.I):
             peripherals.append(Peripheral(ref, name, "analog", pins=pins))
         elif re.search(_BUTTON, text, re.I):
@@ -172,8 +190,10 @@ def _text(part: dict[str, Any]) -> str:
     return " ".join(str(part.get(k) or "") for k in ("name", "value", "mpn", "notes", "footprint"))
 
 
-def _board_nets(wiring: dict[str, Any] | None, board_refs: set[str]) -> dict[str, set[str]]:
-    """Board pin name -> designators of the parts on the same net (connections and shared net names)."""
+def _board_nets(wiring: dict[str, Any] | None, board_refs: set[str]
+                ) -> tuple[dict[str, set[str]], dict[str, dict[str, str]]]:
+    """Board pin name -> designators of the parts on the same net (connections and shared net names),
+    and per part designator its own pins -> the board pin on their net."""
     parent: dict[str, str] = {}
 
     def find(node: str) -> str:
@@ -199,13 +219,18 @@ def _board_nets(wiring: dict[str, Any] | None, board_refs: set[str]) -> dict[str
     for endpoint in endpoints:
         by_root.setdefault(find(endpoint), set()).add(endpoint)
     nets: dict[str, set[str]] = {}
+    wired: dict[str, dict[str, str]] = {}
     for members in by_root.values():
         refs = {m.split(".", 1)[0] for m in members}
         for member in members:
             ref, _, pin = member.partition(".")
             if pin and _BOARD_PIN.match(pin) and (ref in board_refs or not board_refs):
                 nets.setdefault(pin.upper(), set()).update(refs - {ref} - board_refs)
-    return nets
+                for other in members:
+                    other_ref, _, other_pin = other.partition(".")
+                    if other_ref not in board_refs and other_ref != ref and other_pin:
+                        wired.setdefault(other_ref, {}).setdefault(other_pin.upper(), pin.upper())
+    return nets, wired
 
 
 def _connections(wiring: dict[str, Any] | None) -> Iterable[dict[str, Any]]:

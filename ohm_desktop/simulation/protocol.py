@@ -15,7 +15,7 @@ Harness -> Ohm, one event per line, times in simulated microseconds::
     END <reason> <t> <cycles> <pc>   finished: reason is time, crash, halted or stopped
 
 Ohm -> harness on stdin: ``A <channel> <mV>``, ``D P<port><bit>=0|1|Z``, ``R <addr>:<reg>=<hex>``,
-``U <hex>`` (bytes into the serial RX), ``Q`` (stop). Unknown lines are ignored on both sides,
+``U <hex>`` (bytes into the serial RX), ``X <sensor> <mm>`` (an ultrasonic sensor's distance), ``Q`` (stop). Unknown lines are ignored on both sides,
 so either end can grow without breaking the other.
 """
 

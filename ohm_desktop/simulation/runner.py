@@ -26,7 +26,7 @@ from ohm_desktop.simulation.boards import SimBoard, sim_board
 from ohm_desktop.simulation.errors import SimulatorMissingError
 from ohm_desktop.simulation.harness import HarnessBuilder
 from ohm_desktop.simulation.inputs import PinInput
-from ohm_desktop.simulation.peripherals import DesignPeripherals
+from ohm_desktop.simulation.peripherals import DEFAULT_DISTANCE_CM, DesignPeripherals
 from ohm_desktop.simulation.protocol import (
     STOP_COMMAND,
     End,
@@ -67,6 +67,7 @@ class SimulationControl:
         self._board: SimBoard | None = None
         self._writer: asyncio.StreamWriter | None = None
         self._pending: list[PinInput] = []
+        self._ultrasonic: tuple[str, ...] = ()
         self.stop_requested = False
 
     def set_input(self, pin_input: PinInput) -> None:
@@ -74,7 +75,7 @@ class SimulationControl:
         if self._board is None or self._writer is None:
             self._pending.append(pin_input)
             return
-        line = command_for(self._board, pin_input)
+        line = command_for(self._board, pin_input, self._ultrasonic)
         if line:
             self._write(line)
 
@@ -88,8 +89,8 @@ class SimulationControl:
         self.stop_requested = True
         self._write(STOP_COMMAND)
 
-    def _attach(self, board: SimBoard, writer: asyncio.StreamWriter) -> None:
-        self._board, self._writer = board, writer
+    def _attach(self, board: SimBoard, writer: asyncio.StreamWriter, ultrasonic: tuple[str, ...] = ()) -> None:
+        self._board, self._writer, self._ultrasonic = board, writer, ultrasonic
         pending, self._pending = self._pending, []
         for pin_input in pending:
             self.set_input(pin_input)
@@ -108,8 +109,12 @@ class SimulationControl:
             log.debug("simulation input after the harness ended: %s", line.strip())
 
 
-def command_for(board: SimBoard, pin_input: PinInput) -> str | None:
-    """The harness command applying ``pin_input`` on ``board``."""
+def command_for(board: SimBoard, pin_input: PinInput, ultrasonic: tuple[str, ...] = ()) -> str | None:
+    """The harness command applying ``pin_input`` on ``board`` (``ultrasonic``: sensor designators in order)."""
+    if pin_input.distance_cm is not None:
+        if pin_input.pin not in ultrasonic:
+            return None
+        return f"X {ultrasonic.index(pin_input.pin)} {round(pin_input.distance_cm * 10)}\n"
     if pin_input.volts is not None:
         analog = board.analog_pin(pin_input.pin)
         return analog_command(analog.channel, round(pin_input.volts * 1000)) if analog else None
@@ -136,6 +141,12 @@ def harness_arguments(board: SimBoard, hex_path: Path, request: SimulationReques
             if port is not None:
                 level = "Z" if pin_input.level is None else str(pin_input.level)
                 args += ["-d", f"P{port}={level}"]
+    for sensor in request.design.ultrasonic[:4]:
+        trig, echo = board.port_of(sensor.board_pin("TRIG") or ""), board.port_of(sensor.board_pin("ECHO") or "")
+        if trig is None or echo is None:
+            continue
+        cm = next((i.distance_cm for i in request.inputs if i.pin == sensor.designator and i.distance_cm), None)
+        args += ["-s", f"P{trig}:P{echo}:{round((cm or DEFAULT_DISTANCE_CM) * 10)}"]
     for device in request.design.i2c_devices[:8]:
         args += ["-i", f"{device.address:02x}:{'sink' if device.sink else 'regs'}"]
         if device.registers:
@@ -181,7 +192,7 @@ class Simulator:
             stderr=asyncio.subprocess.DEVNULL, limit=_MAX_LINE,
         )
         assert process.stdin is not None and process.stdout is not None
-        control._attach(result.board, process.stdin)
+        control._attach(result.board, process.stdin, tuple(p.designator for p in request.design.ultrasonic[:4]))
         # Generous: the harness runs several times faster than real time; this only catches a hang.
         guard_s = 30.0 + request.seconds * (1.5 if request.pace else 20.0)
         ended = False

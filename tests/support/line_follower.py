@@ -1,5 +1,6 @@
 """A line-follower design (sketch, BOM, wiring) as an AI would write it: three TCRT5000 analog
-sensors on A0..A2, an MPU-6050 at 0x68, an L298N driven from D5..D10, an HC-SR04 (not simulated).
+sensors on A0..A2, an MPU-6050 at 0x68, an L298N driven from D5..D10, an HC-SR04 on D11/D12 that
+stops the motors near an obstacle, and a DHT11 (not simulated).
 Used by the simulation tests, the dock screenshot and the simulation benchmark."""
 
 from __future__ import annotations
@@ -9,7 +10,13 @@ from typing import Any
 SKETCH = """\
 #include <Wire.h>
 const int ENA = 5, ENB = 6, IN1 = 7, IN2 = 8, IN3 = 9, IN4 = 10;
-const int THRESHOLD = 512;
+const int THRESHOLD = 512, TRIG = 11, ECHO = 12;
+
+long distanceCm() {
+  digitalWrite(TRIG, LOW); delayMicroseconds(2);
+  digitalWrite(TRIG, HIGH); delayMicroseconds(10); digitalWrite(TRIG, LOW);
+  return pulseIn(ECHO, HIGH, 30000) / 58;
+}
 
 int16_t readAccelZ() {
   Wire.beginTransmission(0x68); Wire.write(0x3F); Wire.endTransmission(false);
@@ -22,6 +29,7 @@ void setup() {
   Wire.begin();
   Wire.beginTransmission(0x68); Wire.write(0x6B); Wire.write(0); Wire.endTransmission();
   for (int pin = ENA; pin <= IN4; pin++) pinMode(pin, OUTPUT);
+  pinMode(TRIG, OUTPUT); pinMode(ECHO, INPUT);
   Serial.println("line follower ready");
 }
 
@@ -37,8 +45,11 @@ void loop() {
   else if (l > THRESHOLD) drive(0, 1);
   else if (r > THRESHOLD) drive(1, 0);
   else drive(0, 0);
+  long d = distanceCm();
+  if (d > 0 && d < 15) drive(0, 0);  // obstacle ahead
   Serial.print("L="); Serial.print(l); Serial.print(" C="); Serial.print(c);
-  Serial.print(" R="); Serial.print(r); Serial.print(" az="); Serial.println(readAccelZ());
+  Serial.print(" R="); Serial.print(r); Serial.print(" az="); Serial.print(readAccelZ());
+  Serial.print(" d="); Serial.println(d);
   delay(100);
 }
 """
@@ -54,6 +65,7 @@ BOM: dict[str, Any] = {"projectName": "Line follower", "parts": [
     {"designator": "S2", "name": "TCRT5000 line sensor", "quantity": 1},
     {"designator": "S3", "name": "TCRT5000 line sensor", "quantity": 1},
     {"designator": "M1", "name": "TT gear motor", "quantity": 2},
+    {"designator": "U5", "name": "DHT11", "quantity": 1},
     {"designator": "R1", "name": "Resistor 10k", "quantity": 1},
 ]}
 

@@ -10,7 +10,7 @@
  *
  * argv: -m MCU -f HZ -x FILE.hex -t MICROSECONDS [-v VCC_mV] [-u UART] [-p]
  *       [-a CH=mV]... [-d PB2=0|1]... [-i ADDR:sink|regs]... [-r ADDR:REG=HEXBYTES]...
- *       [-e MAX_PIN_EVENTS]
+ *       [-s PB3:PB4:MM]... [-e MAX_PIN_EVENTS]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -62,6 +62,8 @@ static void uart_out_hook(struct avr_irq_t *irq, uint32_t value, void *param)
 }
 
 /* ------------------------------------------------------------------ pins */
+static void sonar_pin_changed(char port, int bit, int was, int level);
+
 static int8_t pin_level[16][8];
 static long pin_events, pin_events_max = 200000, pin_events_dropped;
 
@@ -73,7 +75,9 @@ static void pin_hook(struct avr_irq_t *irq, uint32_t value, void *param)
 	int8_t level = value ? 1 : 0;
 	if (pin_level[port][bit] == level)
 		return;
+	int8_t was = pin_level[port][bit];
 	pin_level[port][bit] = level;
+	sonar_pin_changed(PORTS[port], bit, was, level);
 	if (pin_events >= pin_events_max) {
 		pin_events_dropped++;
 		return;
@@ -123,6 +127,64 @@ static void set_analog(int channel, int millivolts)
 	avr_irq_t *irq = avr_io_getirq(avr, AVR_IOCTL_ADC_GETIRQ, ADC_IRQ_ADC0 + channel);
 	if (irq && channel >= 0 && channel < 16)
 		avr_raise_irq(irq, (uint32_t)(millivolts < 0 ? 0 : millivolts));
+}
+
+/* ------------------------------------------------------------------ HC-SR04 ultrasonic sensors */
+/* A 10 us pulse on TRIG (its falling edge) makes ECHO go high ~450 us later for 58 us per cm
+ * of distance (HC-SR04 datasheet), as the module does; ECHO idles LOW. */
+#define MAX_SONARS 4
+typedef struct {
+	char trig_port, echo_port;
+	int trig_bit, echo_bit;
+	uint32_t distance_mm;
+	int busy;
+} sonar_t;
+
+static sonar_t sonars[MAX_SONARS];
+static int sonar_count;
+
+static avr_cycle_count_t sonar_echo_end(struct avr_t *a, avr_cycle_count_t when, void *param)
+{
+	(void)a; (void)when;
+	sonar_t *s = param;
+	drive_pin(s->echo_port, s->echo_bit, 0);
+	s->busy = 0;
+	return 0;
+}
+
+static avr_cycle_count_t sonar_echo_start(struct avr_t *a, avr_cycle_count_t when, void *param)
+{
+	(void)when;
+	sonar_t *s = param;
+	drive_pin(s->echo_port, s->echo_bit, 1);
+	avr_cycle_timer_register_usec(a, s->distance_mm * 58 / 10, sonar_echo_end, s);
+	return 0;
+}
+
+static void sonar_pin_changed(char port, int bit, int was, int level)
+{
+	for (int i = 0; i < sonar_count; i++) {
+		sonar_t *s = &sonars[i];
+		/* the end of a TRIG pulse, not the pin first becoming an output at LOW */
+		if (s->trig_port == port && s->trig_bit == bit && was == 1 && level == 0 && !s->busy) {
+			s->busy = 1;
+			avr_cycle_timer_register_usec(avr, 450, sonar_echo_start, s);
+		}
+	}
+}
+
+static void add_sonar(const char *spec)  /* "PB3:PB4:1000" = trig, echo, distance in mm */
+{
+	unsigned mm;
+	if (sonar_count >= MAX_SONARS || strlen(spec) < 11 || spec[0] != 'P' || spec[4] != 'P'
+			|| sscanf(spec + 8, "%u", &mm) != 1)
+		return;
+	sonar_t *s = &sonars[sonar_count++];
+	s->trig_port = spec[1]; s->trig_bit = spec[2] - '0';
+	s->echo_port = spec[5]; s->echo_bit = spec[6] - '0';
+	s->distance_mm = mm;
+	s->busy = 0;
+	drive_pin(s->echo_port, s->echo_bit, 0);
 }
 
 /* ------------------------------------------------------------------ I2C devices */
@@ -258,6 +320,9 @@ static void run_command(char *line)
 		set_analog(ch, mv);
 	} else if (line[0] == 'D' && line[1] == ' ') {
 		apply_pin_spec(line + 2);
+	} else if (line[0] == 'X' && sscanf(line + 1, "%d %d", &ch, &mv) == 2) {
+		if (ch >= 0 && ch < sonar_count && mv >= 0)
+			sonars[ch].distance_mm = (uint32_t)mv;
 	} else if (line[0] == 'R' && line[1] == ' ') {
 		poke_registers(line + 2);
 	} else if (line[0] == 'U' && line[1] == ' ') {
@@ -322,12 +387,12 @@ int main(int argc, char *argv[])
 	const char *mcu = NULL, *hex = NULL;
 	uint64_t duration_us = 5000000;
 	int vcc = 5000, pace = 0;
-	const char *analog[32], *pins[64], *devs[MAX_DEVICES], *pokes[64];
-	int n_analog = 0, n_pins = 0, n_devs = 0, n_pokes = 0;
+	const char *analog[32], *pins[64], *devs[MAX_DEVICES], *pokes[64], *sonar_specs[MAX_SONARS];
+	int n_analog = 0, n_pins = 0, n_devs = 0, n_pokes = 0, n_sonars = 0;
 	int opt;
 
 	freq_hz = 16000000;
-	while ((opt = getopt(argc, argv, "m:f:x:t:v:u:pa:d:i:r:e:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:f:x:t:v:u:pa:d:i:r:e:s:")) != -1) {
 		switch (opt) {
 		case 'm': mcu = optarg; break;
 		case 'f': freq_hz = strtoull(optarg, NULL, 10); break;
@@ -341,6 +406,7 @@ int main(int argc, char *argv[])
 		case 'i': if (n_devs < MAX_DEVICES) devs[n_devs++] = optarg; break;
 		case 'r': if (n_pokes < 64) pokes[n_pokes++] = optarg; break;
 		case 'e': pin_events_max = atol(optarg); break;
+		case 's': if (n_sonars < MAX_SONARS) sonar_specs[n_sonars++] = optarg; break;
 		default: printf("E usage\n"); return 2;
 		}
 	}
@@ -405,6 +471,8 @@ int main(int argc, char *argv[])
 	}
 	for (int i = 0; i < n_pins; i++)
 		apply_pin_spec(pins[i]);
+	for (int i = 0; i < n_sonars; i++)
+		add_sonar(sonar_specs[i]);
 
 	fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
 	fflush(stdout);

@@ -72,12 +72,14 @@ def test_simulate_chat_uses_its_code_bom_and_wiring(avr_toolchain: AvrGccToolcha
     store.write_version(chat.id, "wiring", line_follower.WIRING, change_summary="wires", created_by="Wiring Planner")
     store.write_version(chat.id, "code", line_follower.CODE, change_summary="code", created_by="Firmware Engineer")
     store.close()
-    result = _ohm("sketch", "simulate", "--chat", chat.id[:8], "--seconds", "0.5", "--input", "A1=4V", "--json")
+    result = _ohm("sketch", "simulate", "--chat", chat.id[:8], "--seconds", "0.5", "--input", "A1=4V",
+                  "--input", "U4=42cm", "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert report["not_simulated"] == ["U4 HC-SR04"]
+    assert report["not_simulated"] == ["U5 DHT11"]
     kinds = {p["designator"]: p["kind"] for p in report["peripherals"]}
     assert kinds["U2"] == "i2c" and kinds["S1"] == "analog" and kinds["U3"] == "observed"
+    assert kinds["U4"] == "ultrasonic" and {"part": "U4", "distance_cm": 42.0} in report["inputs"]
     # Sensors default to mid-scale (2.5 V -> 511), the centre one was set to 4 V; the IMU answers.
-    assert "L=511 C=818 R=511 az=16384" in report["serial"]
+    assert "L=511 C=818 R=511 az=16384 d=4" in report["serial"]  # the HC-SR04 echoes 42 cm (41 after rounding)
     assert any(p["pin"] == "D5" and p["level"] == 1 for p in report["pins"])  # both motors enabled

@@ -79,6 +79,6 @@ async def test_simulation_problems_reach_debug_and_the_fix_runs_clean(
     assert "It printed nothing on Serial" in report
     assert "D5 drives U3 L298N motor driver in the wiring, but the firmware never set it" in report
     assert "Serial output:" in report and "(nothing)" in report and "Pins:" in report
-    assert "Not simulated: U4 HC-SR04" in report
+    assert "Not simulated: U5 DHT11" in report
     assert len(runs) == 2 and runs[1].serial.startswith("line follower ready")
     assert "D5" in runs[1].pin_stats

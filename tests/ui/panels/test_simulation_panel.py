@@ -66,6 +66,9 @@ def test_line_follower_runs_live_with_inputs_changed_while_running(
     panel.sliders["A1"].setValue(400)  # 4.0 V on the centre sensor: the robot drives straight
     _run_until(qt_loop, lambda: "C=818" in panel.serial_view.toPlainText())
     _run_until(qt_loop, lambda: panel.timeline.level_at_end("D5") == 1)
+    assert set(panel.distances) == {"U4"}
+    panel.distances["U4"].setValue(10)  # an obstacle 10 cm ahead: the firmware stops the motors
+    _run_until(qt_loop, lambda: "d=9\n" in panel.serial_view.toPlainText() or "d=10\n" in panel.serial_view.toPlainText())
     panel.pause_box.setChecked(True)
     held = panel.serial_view.toPlainText()
     _run_until(qt_loop, lambda: bool(panel._paused))
@@ -76,11 +79,11 @@ def test_line_follower_runs_live_with_inputs_changed_while_running(
     _run_until(qt_loop, lambda: not panel.running)
     assert panel.run_button.text() == "Simulate"
     assert panel.last_result is not None and panel.last_result.stopped == "stopped"
-    assert "not simulated: U4 HC-SR04" in panel.status_label.text()
+    assert "not simulated: U5 DHT11" in panel.status_label.text()
     panel.save_serial(tmp_path / "serial.txt")
     assert "line follower ready" in (tmp_path / "serial.txt").read_text()
     panel.ask_button.click()
-    assert len(asked) == 1 and "Serial output:" in asked[0] and "D5: ends HIGH" in asked[0]
+    assert len(asked) == 1 and "Serial output:" in asked[0] and "D5: ends " in asked[0]
 
 
 def test_a_watchdog_reset_is_shown_as_such(qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop,

@@ -45,6 +45,16 @@ def test_inputs_parse_volts_and_levels_or_say_what_is_wrong() -> None:
             parse_input(bad, uno)
 
 
+def test_ultrasonic_distance_inputs_name_a_sensor_of_the_design() -> None:
+    uno = sim_board("arduino:avr:uno")
+    assert parse_input("U4=30cm", uno, ("U4",)).distance_cm == 30
+    assert parse_input("u4=0.5m", uno, ("U4",)).distance_cm == 50
+    with pytest.raises(UsageError, match="not an ultrasonic sensor"):
+        parse_input("U9=30cm", uno, ("U4",))
+    with pytest.raises(UsageError, match=r"2\.\.400 cm"):
+        parse_input("U4=900cm", uno, ("U4",))
+
+
 def test_protocol_lines_parse_and_unknown_lines_are_ignored() -> None:
     assert parse_line("S 775 68690d0a\n") == SerialBytes(775, b"hi\r\n")
     assert parse_line("P 193 B5 1") == PinChange(193, "B5", 1)
@@ -68,8 +78,10 @@ def test_design_peripherals_come_from_bom_and_wiring() -> None:
     assert by_ref["U2"].kind == "i2c" and by_ref["U2"].address == 0x68 and by_ref["U2"].pins == ("A4", "A5")
     assert by_ref["S2"].kind == "analog" and by_ref["S2"].pins == ("A1",)
     assert by_ref["U3"].kind == "observed" and design.output_pins["D5"].startswith("U3")
-    assert design.not_simulated == ("U4 HC-SR04",)  # once, and the resistor/motor are not listed
+    assert design.not_simulated == ("U5 DHT11",)  # once, and the resistor/motor are not listed
     assert design.analog_pins == ["A0", "A1", "A2"]
+    sonar = by_ref["U4"]
+    assert sonar.kind == "ultrasonic" and (sonar.board_pin("TRIG"), sonar.board_pin("ECHO")) == ("D11", "D12")
     assert "D12" in design.design_pins and "U1" not in by_ref
 
 

@@ -40,6 +40,7 @@ from ohm_desktop.core.errors import OhmError
 from ohm_desktop.simulation import PinInput, SimulationControl, SimulationRequest, SimulationResult, Simulator
 from ohm_desktop.simulation.boards import SimBoard, sim_board
 from ohm_desktop.simulation.chat_design import ChatDesign
+from ohm_desktop.simulation.peripherals import DEFAULT_DISTANCE_CM
 from ohm_desktop.simulation.protocol import End, HarnessEvent, PinChange, Progress, Reset, SerialBytes
 from ohm_desktop.ui.panels.simulation.timeline import PinTimeline
 
@@ -71,6 +72,7 @@ class SimulationPanel(QWidget):
         self.last_result: SimulationResult | None = None
         self.sliders: dict[str, QSlider] = {}
         self.toggles: dict[str, QCheckBox] = {}
+        self.distances: dict[str, QSlider] = {}  # ultrasonic sensor designator -> distance in cm
 
         self.run_button = QPushButton("Simulate")
         self.run_button.setObjectName("simulate")
@@ -121,7 +123,8 @@ class SimulationPanel(QWidget):
         inputs_scroll = QScrollArea()
         inputs_scroll.setWidgetResizable(True)
         inputs_scroll.setWidget(self.inputs_box)
-        inputs_scroll.setMaximumHeight(110)
+        inputs_scroll.setMaximumHeight(140)
+        self._inputs_scroll = inputs_scroll
 
         top = QHBoxLayout()
         top.addWidget(self.run_button)
@@ -259,6 +262,18 @@ class SimulationPanel(QWidget):
             slider.valueChanged.connect(lambda _v, p=pin, lb=label: self._on_slider(p, lb))
             self.sliders[pin] = slider
             self._on_slider(pin, label, send=False)
+        self.distances.clear()
+        for sensor in design.peripherals.ultrasonic:
+            slider = QSlider(Qt.Orientation.Horizontal)
+            slider.setRange(2, 400)
+            slider.setValue(round(DEFAULT_DISTANCE_CM))
+            label = QLabel(f"{slider.value()} cm")
+            row = QHBoxLayout()
+            row.addWidget(slider, 1)
+            row.addWidget(label)
+            self.inputs_layout.addRow(f"{sensor.designator} distance", row)
+            slider.valueChanged.connect(lambda value, d=sensor.designator, lb=label: self._on_distance(d, value, lb))
+            self.distances[sensor.designator] = slider
         for peripheral in design.peripherals.peripherals:
             if peripheral.kind != "button":
                 continue
@@ -267,6 +282,8 @@ class SimulationPanel(QWidget):
                 toggle.toggled.connect(lambda _on, p=pin: self._on_toggle(p))
                 self.inputs_layout.addRow(pin, toggle)
                 self.toggles[pin] = toggle
+        # Every input row visible up to the cap; past it the area scrolls.
+        self._inputs_scroll.setMinimumHeight(min(140, 24 * self.inputs_layout.rowCount() + 6))
 
     def _volts(self, pin: str) -> float:
         vcc = self._board.vcc_mv / 1000 if self._board is not None else 5.0
@@ -275,12 +292,18 @@ class SimulationPanel(QWidget):
     def _current_inputs(self) -> tuple[PinInput, ...]:
         analog = [PinInput(pin, volts=self._volts(pin)) for pin in self.sliders]
         buttons = [PinInput(pin, level=0 if toggle.isChecked() else None) for pin, toggle in self.toggles.items()]
-        return (*analog, *buttons)
+        distances = [PinInput(d, distance_cm=float(slider.value())) for d, slider in self.distances.items()]
+        return (*analog, *buttons, *distances)
 
     def _on_slider(self, pin: str, label: QLabel, *, send: bool = True) -> None:
         label.setText(f"{self._volts(pin):.2f} V")
         if send and self._control is not None:
             self._control.set_input(PinInput(pin, volts=self._volts(pin)))
+
+    def _on_distance(self, designator: str, cm: int, label: QLabel) -> None:
+        label.setText(f"{cm} cm")
+        if self._control is not None:
+            self._control.set_input(PinInput(designator, distance_cm=float(cm)))
 
     def _on_toggle(self, pin: str) -> None:
         if self._control is not None:
