@@ -53,8 +53,11 @@ def compose(runtime: Runtime) -> DesktopApp:
 
         return create_serial_dock(parent, ask_debug=ask_debug)
 
-    window = MainWindow(runtime, extra_docks=[serial_dock])
+    from ohm_desktop.ui.panels.simulation.dock import connect_code_dock, simulation_dock_factory
+
+    window = MainWindow(runtime, extra_docks=[serial_dock, simulation_dock_factory(runtime, lambda: holder["window"])])
     holder["window"] = window
+    connect_code_dock(window)
     return DesktopApp(runtime, window, compile_loop=None)
 
 
@@ -71,12 +74,14 @@ def _compile_loop(runtime: Runtime, window: MainWindow) -> Any | None:
         if isinstance(event, AgentSelected) and chat_id == window.chat_id:
             window.notify(f"{event.name} is fixing the compile errors…", kind="agent")
 
+    compiler = SketchCompiler(cache_dir_for(runtime.paths.data))
     loop = CompileLoop(
         runtime.store,
-        SketchCompiler(cache_dir_for(runtime.paths.data)),
+        compiler,
         ask_debug=orchestrator_ask_debug(runtime.orchestrator, on_event=on_debug_event),
         consent=lambda: runtime.settings.compile_feedback,
         max_rounds=2,
+        after_compile=_simulation_check(runtime, compiler),
     )
 
     def on_update(update: CompileUpdate) -> None:
@@ -85,7 +90,8 @@ def _compile_loop(runtime: Runtime, window: MainWindow) -> Any | None:
         if update.state == "compiling":
             window.show_compile(f"Compiling version {update.version_number}…", None)
         elif update.state == "repairing":
-            window.show_compile(f"Asking DEBUG to fix it (round {update.round} of {update.max_rounds})…", None)
+            why = "It misbehaves in the simulation: " if update.result is not None and update.result.ok else ""
+            window.show_compile(f"{why}Asking DEBUG to fix it (round {update.round} of {update.max_rounds})…", None)
         elif update.result is not None:
             text = f"v{update.version_number}: {update.result.summary()}"
             if update.state == "stopped" and update.reason:
@@ -95,6 +101,15 @@ def _compile_loop(runtime: Runtime, window: MainWindow) -> Any | None:
     loop.subscribe(on_update)
     loop.attach()
     return loop
+
+
+def _simulation_check(runtime: Runtime, compiler: Any) -> Any | None:
+    """A short simulation of every version that compiles; what goes wrong goes to DEBUG (issue #16)."""
+    from ohm_desktop.firmware import cache_dir_for
+    from ohm_desktop.simulation import HarnessBuilder, Simulator
+    from ohm_desktop.simulation.loop_check import SimulationCheck
+
+    return SimulationCheck(Simulator(compiler, HarnessBuilder(cache_dir_for(runtime.paths.data))), runtime.store)
 
 
 def finalize_async_generators_on(loop: asyncio.AbstractEventLoop) -> None:

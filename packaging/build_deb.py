@@ -185,7 +185,8 @@ def build_deb(bundle: Path, version: str, out_dir: Path, root: Path) -> Path:
         f"Maintainer: {MAINTAINER}\n"
         f"Installed-Size: {installed_kib}\n"
         f"Depends: {', '.join(depends)}\n"
-        "Recommends: gnome-keyring\n"
+        # simavr + headers + gcc: `ohm sketch simulate` and the Code dock's Simulate build their harness.
+        "Recommends: gnome-keyring, simavr, libsimavr-dev, gcc\n"
         "Section: electronics\n"
         "Priority: optional\n"
         "Homepage: https://github.com/ohm-desktop/ohm-desktop\n"

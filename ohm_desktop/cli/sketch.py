@@ -1,4 +1,5 @@
-"""``ohm sketch check PATH [--board FQBN] [--json]``: compile a sketch the way the window does.
+"""``ohm sketch check PATH [--board FQBN] [--json]``: compile a sketch the way the window does
+(``ohm sketch simulate`` lives in cli/simulate.py).
 
 Exit codes: 0 compiled, 1 compile errors, 3 no toolchain installed (the hint says what to install).
 """
@@ -24,6 +25,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check.add_argument("--board", default=None, help=f"board FQBN (default: {DEFAULT_BOARD})")
     check.add_argument("--json", action="store_true", help="print the result as one JSON object")
     check.set_defaults(func=run_check)
+    from ohm_desktop.cli.simulate import register_simulate
+
+    register_simulate(actions)
 
 
 def run_check(args: argparse.Namespace) -> int:

@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 AskDebug = Callable[[str, str], Awaitable[None]]
 """``async def ask_debug(chat_id, context)``: run one DEBUG turn in that chat with ``context`` attached."""
 
+AfterCompile = Callable[[ArtifactVersion, CompileResult, int, int], Awaitable[str | None]]
+"""``async def check(version, result, round, max_rounds)``: a DEBUG report when a version that compiles
+still misbehaves (the simulation, ohm_desktop/simulation/loop_check.py), else None."""
+
 HUMAN_AUTHORS = frozenset({"you", "user"})
 CompileState = Literal["compiling", "done", "repairing", "stopped"]
 
@@ -68,6 +72,7 @@ class CompileLoop:
         ask_debug: AskDebug | None = None,
         consent: Callable[[], bool] = lambda: True,
         max_rounds: int = 2,
+        after_compile: AfterCompile | None = None,
     ) -> None:
         self._store = store
         self._compiler = compiler
@@ -75,6 +80,7 @@ class CompileLoop:
         self._ask_debug = ask_debug
         self._consent = consent
         self.max_rounds = max_rounds
+        self._after_compile = after_compile
         self._listeners: list[Callable[[CompileUpdate], None]] = []
         self._chains: dict[str, _Chain] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -176,12 +182,13 @@ class CompileLoop:
         chain = chain or _Chain()
         result = await self.check(version)
         for round_number in range(1, self.max_rounds + 1):
-            if result.status != "errors" or not repair or self._ask_debug is None or not self._consent():
+            if not repair or self._ask_debug is None or not self._consent():
+                return result
+            report = await self._report(version, result, round_number)
+            if report is None:
                 return result
             self._notify(CompileUpdate(version.chat_id, version.id, version.version_number, "repairing", result,
                                        round_number, self.max_rounds))
-            report = result.debug_report(version_number=version.version_number, round_number=round_number,
-                                         max_rounds=self.max_rounds)
             chain.awaiting_debug = True
             try:
                 await self._ask_debug(version.chat_id, report)
@@ -201,6 +208,15 @@ class CompileLoop:
             self._stopped(version, result, self.max_rounds,
                           f"Still not compiling after {self.max_rounds} automatic fix rounds.")
         return result
+
+    async def _report(self, version: ArtifactVersion, result: CompileResult, round_number: int) -> str | None:
+        """What DEBUG gets this round: the compile errors, or what ``after_compile`` found; None: done."""
+        if result.status == "errors":
+            return result.debug_report(version_number=version.version_number, round_number=round_number,
+                                       max_rounds=self.max_rounds)
+        if result.ok and self._after_compile is not None:
+            return await self._after_compile(version, result, round_number, self.max_rounds)
+        return None
 
     def _stopped(self, version: ArtifactVersion, result: CompileResult, round_number: int, reason: str) -> None:
         self._notify(CompileUpdate(version.chat_id, version.id, version.version_number, "stopped", result,

@@ -13,7 +13,8 @@ from ohm_desktop.core.orchestrator import Orchestrator, TurnRequest
 from ohm_desktop.firmware.compile_loop import AskDebug
 
 REPAIR_REQUEST = (
-    "The last code version does not compile (compiler output attached, file:line first). "
+    "The last code version does not compile (compiler output attached, file:line first), or it compiles "
+    "but misbehaves on the simulated board (simulation report attached: problems, serial output, pins). "
     "Fix it and write the corrected sketch as a new code version; keep everything else as it was."
 )
 

@@ -49,6 +49,7 @@ def test_deb_metadata(deb_file: Path, version: str) -> None:
     depends = {dep.strip().split(" ")[0] for dep in _field(deb_file, "Depends").split(",")}
     assert depends >= QT_XCB_PACKAGES, QT_XCB_PACKAGES - depends
     assert "gnome-keyring" in _field(deb_file, "Recommends")
+    assert {"simavr", "libsimavr-dev", "gcc"} <= {p.strip() for p in _field(deb_file, "Recommends").split(",")}
     size = deb_file.stat().st_size
     record_measurement(deb_bytes=size, deb_mib=round(size / MIB, 1))
     assert size < 60 * MIB, f".deb is {size / MIB:.1f} MiB (target < 60 MiB)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -22,6 +23,7 @@ from ohm_desktop.ui.panels.code.highlighter import CppHighlighter
 
 class CodePanel(ArtifactPanel):
     artifact_type = "code"
+    simulate_requested = Signal()  # the Simulate button: run the shown version (ui/panels/simulation)
 
     def __init__(self, store: LocalStore, parent: QWidget | None = None) -> None:
         super().__init__(store, parent)
@@ -36,10 +38,15 @@ class CodePanel(ArtifactPanel):
         self.copy_button.clicked.connect(self.copy_current)
         self.export_sketch_button = QPushButton("Export sketch…")
         self.export_sketch_button.clicked.connect(lambda: self.export_shown("arduino"))
+        self.simulate_button = QPushButton("Simulate")
+        self.simulate_button.setObjectName("code-simulate")
+        self.simulate_button.setToolTip("Run the shown version on a simulated board (Simulate dock)")
+        self.simulate_button.clicked.connect(self.simulate_requested.emit)
         row = QHBoxLayout()
         row.addWidget(self.board, 1)
         row.addWidget(self.copy_button)
         row.addWidget(self.export_sketch_button)
+        row.addWidget(self.simulate_button)
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
