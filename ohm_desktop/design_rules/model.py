@@ -134,6 +134,10 @@ class Part:
     board: str | None = None
     #: Forward voltage of an LED, for the series-current estimate.
     forward_v: float | None = None
+    #: A bare chip's usual breakout (id): a BOM line that says "module" or "breakout" means that one.
+    breakout: str | None = None
+    #: How it was identified: "library", "designator" (inferred from R1, C2...), "kicad" or "unknown".
+    origin: str = "library"
     source: str = ""
     _index: dict[str, PartPin] = field(default_factory=dict, compare=False, repr=False)
 
