@@ -20,6 +20,7 @@ RULES: tuple[Rule, ...] = (
     rules_power.supply_ranges,
     rules_signals.logic_levels,
     rules_signals.i2c_bus,
+    rules_signals.data_line_pullups,
     rules_signals.floating_inputs,
     rules_signals.pin_mode_writes,
     rules_power.leds,

@@ -104,8 +104,8 @@ class PartPin:
     supply: tuple[float, float] | None = None
     #: A power output's rail voltage (a regulator's OUT, a battery's +).
     voltage: float | None = None
-    #: I2C role, so the bus rules find SDA/SCL whatever the pin is printed as.
-    bus: Literal["sda", "scl", "mosi", "miso", "sck", "cs", "tx", "rx"] | None = None
+    #: Bus role, so the bus rules find SDA/SCL (or a 1-Wire DATA line) whatever the pin is printed as.
+    bus: Literal["sda", "scl", "mosi", "miso", "sck", "cs", "tx", "rx", "data"] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,7 @@ def parse_pin(text: str) -> PartPin:
         low, _, high = extra.partition("-")
         supply = (float(low), float(high))
     role = bus.strip().lower() or None
-    if role not in {None, "sda", "scl", "mosi", "miso", "sck", "cs", "tx", "rx"}:
+    if role not in {None, "sda", "scl", "mosi", "miso", "sck", "cs", "tx", "rx", "data"}:
         raise ValueError(f"pin {text!r}: unknown bus role {role!r}")
     return PartPin(names[0], kind, tuple(names[1:]), supply, voltage, cast(Any, role))
 

@@ -88,6 +88,10 @@ def pin_capabilities(design: Design) -> Iterator[Finding]:
             yield finding("error", "code", use.location, f"{label} has no {words.removeprefix('an ')} on "
                           f"{board_name(design)}: {effect}; use {options}.", f"no-{capability}",
                           parts=[controller.designator], pins=[label], nets=_net_names(design, label))
+        elif use.use in {"input", "input_pullup", "read"} and not pin.has("digital"):
+            yield finding("error", "code", use.location, f"{label} is analog-only on {board_name(design)}: "
+                          f"{use.call}…) cannot read it as a digital pin; use analogRead() or another pin.",
+                          "no-digital", parts=[controller.designator], pins=[label], nets=_net_names(design, label))
         elif use.use in {"output", "write", "pwm"} and pin.has("input_only"):
             yield finding("error", "code", use.location, f"{label} is input-only on {board_name(design)}: "
                           f"{use.call}…) cannot drive it. Use another pin.", "input-only-pin",
@@ -248,6 +252,29 @@ def i2c_bus(design: Design) -> Iterator[Finding]:
                           "the chip's supply.", "i2c-no-pullup", parts=[p.designator for p in bare],
                           pins=[t.label for t in line], nets=[net])
         yield from _address_conflicts(design, net, members)
+
+
+def data_line_pullups(design: Design) -> Iterator[Finding]:
+    """A bare DHT22/DS18B20 data line with no pull-up: it reads nothing (or garbage)."""
+    for net in design.nets:
+        line = [t for t in design.terminals_on(net) if t.part_pin is not None and t.part_pin.bus == "data"]
+        if not line:
+            continue
+        parts = [design.components[t.designator] for t in line]
+        if any(p.part is not None and p.part.pullups for p in parts) or _has_pullup(design, net):
+            continue
+        if _firmware_pulls_up(design, net):
+            continue
+        yield finding("warning", "wiring", location(design, net, line[0].designator),
+                      f"{line[0].label} ({parts[0].name}) is an open-drain data line with no pull-up: the sensor "
+                      "cannot answer. Add a 4.7 kΩ (DS18B20) or 10 kΩ (DHT) resistor from it to VCC.",
+                      "data-no-pullup", parts=[p.designator for p in parts], pins=[t.label for t in line],
+                      nets=[net])
+
+
+def _firmware_pulls_up(design: Design, net: Net) -> bool:
+    return any(terminal.board_pin is not None and "input_pullup" in _modes(design, terminal.board_pin)
+               for terminal in controller_io(design, net))
 
 
 def _has_pullup(design: Design, net: Net) -> bool:

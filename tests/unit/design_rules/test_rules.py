@@ -197,3 +197,19 @@ def test_findings_name_part_pin_and_net() -> None:
     found = [f for f in findings([UNO, "D1=Red LED"], ["U1.D13-D1.A", "D1.K-U1.GND"]) if f.code == "led-no-resistor"]
     assert found[0].parts == ("D1",) and found[0].pins == ("U1.D13",) and found[0].location == "connections[0]"
     assert found[0].to_dict()["nets"]
+
+
+def test_bare_one_wire_sensor_needs_a_pull_up() -> None:
+    wires = ["U2.VDD-U1.5V", "U2.GND-U1.GND", "U2.DQ-U1.D4"]
+    assert "data-no-pullup" in codes([UNO, "U2=DS18B20"], wires)
+    assert "data-no-pullup" not in codes([UNO, "U2=DS18B20", "R1=Resistor@4.7k"], [*wires, "U1.D4-R1.1", "R1.2-U1.5V"])
+    assert "data-no-pullup" not in codes([UNO, "U2=DHT22 module"], ["U2.VCC-U1.5V", "U2.GND-U1.GND", "U2.DATA-U1.D4"])
+
+
+def test_digital_read_on_an_analog_only_pin() -> None:
+    parts = ["U1=Arduino Nano", "S1=push button"]
+    wires = ["U1.A6-S1.1", "S1.2-U1.GND"]
+    assert "no-digital" in codes(parts, wires, sketch("pinMode(A6, INPUT_PULLUP);", "digitalRead(A6);"),
+                                 board="arduino:avr:nano")
+    assert "no-digital" not in codes(parts, ["U1.A3-S1.1", "S1.2-U1.GND"],
+                                     sketch("pinMode(A3, INPUT_PULLUP);", "digitalRead(A3);"), board="arduino:avr:nano")
