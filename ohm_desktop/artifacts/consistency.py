@@ -28,8 +28,8 @@ _CONST = re.compile(
     re.MULTILINE,
 )
 _DESIGNATOR_RANGE = re.compile(r"^([A-Za-z]+)(\d+)\s*[-–]\s*(?:\1)?(\d+)$")
-_BOARD_PIN = re.compile(r"^(?:D|GPIO|IO|PIN)?(\d+)$")
-_NAMED_BOARD_PIN = re.compile(r"^(?:D|GPIO|IO|A)\d+$", re.IGNORECASE)
+_BOARD_PIN = re.compile(r"^(?:D|GPIO|IO|GP|PIN)?(\d+)$")
+_NAMED_BOARD_PIN = re.compile(r"^(?:D|GPIO|IO|GP|A)\d+$", re.IGNORECASE)
 _BOARD_WORDS = re.compile(r"arduino|\buno\b|nano|mega|esp32|esp8266|pico|teensy|stm32|microcontroller|\bmcu\b", re.I)
 _ANALOG_PIN = re.compile(r"^A(\d+)$")
 
@@ -59,7 +59,7 @@ class Finding:
 
 
 def normalise_pin(pin: str) -> str:
-    """``D9``/``9``/``GPIO9`` → ``9``; ``A0`` → ``A0``; anything else upper-cased."""
+    """``D9``/``9``/``GPIO9``/``GP9`` (Pico) → ``9``; ``A0`` → ``A0``; anything else upper-cased."""
     text = pin.strip().upper()
     match = _BOARD_PIN.match(text)
     if match:

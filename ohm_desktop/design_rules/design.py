@@ -74,18 +74,31 @@ class Design:
     controller: Component | None
     connections: list[dict[str, Any]]
     has_bom: bool
+    #: Results rules share within one check (firmware pin uses per board pin...), keyed by name.
+    memo: dict[str, Any] = field(default_factory=dict)
     _net_of: dict[Endpoint, Net] = field(default_factory=dict)
+    _terminals: dict[int, list[Terminal]] = field(default_factory=dict)
+    _nets_by_part: dict[str, list[Net]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # Indexed once: the rules ask these questions for every part and net (a check stays O(wires)).
         for net in self.nets:
+            pins = net.pins
+            self._terminals[net.id] = [self.terminals[e] for e in pins if e in self.terminals]
             for endpoint in net.endpoints:
                 self._net_of[endpoint] = net
+            for designator in dict.fromkeys(d for d, _ in pins):
+                self._nets_by_part.setdefault(designator, []).append(net)
 
     def net_of(self, designator: str, pin: str) -> Net | None:
         return self._net_of.get((designator, pin))
 
     def terminals_on(self, net: Net) -> list[Terminal]:
-        return [self.terminals[e] for e in net.pins if e in self.terminals]
+        return self._terminals.get(net.id, [])
+
+    def nets_of(self, designator: str) -> list[Net]:
+        """Every net a part has a pin on, in wiring order."""
+        return self._nets_by_part.get(designator, [])
 
     def component(self, designator: str) -> Component | None:
         return self.components.get(designator)

@@ -80,13 +80,7 @@ def controller_ground(design: Design) -> Net | None:
 
 def other_nets(design: Design, component: Component, net: Net) -> list[Net]:
     """The nets on a two-terminal part's other pins (a resistor's far end)."""
-    found = []
-    for other in design.nets:
-        if other is net:
-            continue
-        if any(d == component.designator for d, _ in other.pins):
-            found.append(other)
-    return found
+    return [other for other in design.nets_of(component.designator) if other is not net]
 
 
 def location(design: Design, net: Net | None, designator: str | None = None) -> str:

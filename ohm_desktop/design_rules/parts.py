@@ -107,8 +107,15 @@ class PartsLibrary:
         return self._by_mpn[max(prefixes, key=len)] if prefixes else None
 
     def by_name(self, name: str) -> Part | None:
+        """The longest library name found as a phrase; failing that, the longest whose words all appear
+        ("12V DC power supply" has every word of "12V power supply")."""
         words = _words(name)
-        return next((part for alias, part in self._names if alias in words), None)
+        found = next((part for alias, part in self._names if alias in words), None)
+        if found is not None:
+            return found
+        present = set(words.split())
+        return next((part for alias, part in self._names if len(alias.split()) >= 2 and set(alias.split()) <= present),
+                    None)
 
     def match(self, name: str, mpn: str | None = None) -> Part | None:
         """The library part a BOM line means: by MPN, then by name; None when neither matches."""

@@ -12,6 +12,7 @@ from ohm_desktop.design_rules.facts import (
     controller_io,
     finding,
     is_ground,
+    is_power,
     location,
     other_nets,
     rail_voltage,
@@ -105,7 +106,7 @@ def common_ground(design: Design) -> Iterator[Finding]:
 
 
 def _nets_of(design: Design, component: Component) -> list[Net]:
-    return [net for net in design.nets if any(d == component.designator for d, _ in net.pins)]
+    return design.nets_of(component.designator)
 
 
 def inductive_loads(design: Design) -> Iterator[Finding]:
@@ -137,7 +138,8 @@ def leds(design: Design) -> Iterator[Finding]:
         nets = _nets_of(design, component)
         if len(nets) < 2:
             continue
-        if any(_limits_current(design, net, component) for net in nets):
+        # Only the LED's own side nets count: a driver sharing the ground net limits nothing.
+        if any(_limits_current(design, net, component) for net in nets if not is_power(design, net)):
             yield from _led_current(design, component, nets)
             continue
         driven = [t for net in nets for t in controller_io(design, net)]

@@ -180,9 +180,18 @@ def _firmware_drives(design: Design, terminal: Terminal) -> bool:
 
 
 def _modes(design: Design, pin: BoardPin) -> set[Use]:
+    """How the firmware uses a board pin (resolved once per check for every pin)."""
     if design.firmware is None:
         return set()
-    return {u.use for u in design.firmware.uses if firmware_pin(design, u) is pin}
+    by_pin: dict[str, set[Use]] | None = design.memo.get("modes")
+    if by_pin is None:
+        by_pin = {}
+        for use in design.firmware.uses:
+            resolved = firmware_pin(design, use)
+            if resolved is not None:
+                by_pin.setdefault(resolved.name, set()).add(use.use)
+        design.memo["modes"] = by_pin
+    return by_pin.get(pin.name, set())
 
 
 def logic_levels(design: Design) -> Iterator[Finding]:
