@@ -123,8 +123,8 @@ def raspberry_pi_pico() -> Board:
     """
     sda = {0, 4, 8, 12, 16, 20, 2, 6, 10, 14, 18, 26}
     scl = {1, 5, 9, 13, 17, 21, 3, 7, 11, 15, 19, 27}
-    spi = {"spi_miso": {0, 4, 16, 8, 12}, "spi_ss": {1, 5, 17, 9, 13}, "spi_sck": {2, 6, 18, 10, 14},
-           "spi_mosi": {3, 7, 19, 11, 15}}
+    spi: dict[Capability, set[int]] = {"spi_miso": {0, 4, 16, 8, 12}, "spi_ss": {1, 5, 17, 9, 13},
+                                       "spi_sck": {2, 6, 18, 10, 14}, "spi_mosi": {3, 7, 19, 11, 15}}
     defaults = {4: "SDA", 5: "SCL", 16: "MISO", 17: "SS", 18: "SCK", 19: "MOSI", 0: "TX", 1: "RX"}
     pins = []
     for number in (*range(23), 26, 27, 28):
@@ -135,7 +135,7 @@ def raspberry_pi_pico() -> Board:
             capabilities.add("i2c_scl")
         for capability, numbers in spi.items():
             if number in numbers:
-                capabilities.add(capability)  # type: ignore[arg-type]
+                capabilities.add(capability)
         if number in {0, 4, 8, 12, 16}:
             capabilities.add("uart_tx")
         if number in {1, 5, 9, 13, 17}:

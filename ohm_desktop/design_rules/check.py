@@ -14,6 +14,7 @@ Rule = Callable[[Design], Iterable[Finding]]
 RULES: tuple[Rule, ...] = (
     rules_power.power_shorts,
     rules_signals.board_pins_exist,
+    rules_signals.board_matches_sketch,
     rules_signals.output_conflicts,
     rules_signals.pin_capabilities,
     rules_signals.bus_pins,

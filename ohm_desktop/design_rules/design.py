@@ -74,6 +74,8 @@ class Design:
     controller: Component | None
     connections: list[dict[str, Any]]
     has_bom: bool
+    #: The board the sketch's FQBN names, when it names one this catalog knows.
+    sketch_board: Board | None = None
     #: Results rules share within one check (firmware pin uses per board pin...), keyed by name.
     memo: dict[str, Any] = field(default_factory=dict)
     _net_of: dict[Endpoint, Net] = field(default_factory=dict)
@@ -152,7 +154,7 @@ def resolve_design(bom: dict[str, Any] | None, code: dict[str, Any] | None, wiri
     for net in nets:
         for designator, pin in net.pins:
             terminals[(designator, pin)] = _terminal(components.get(designator), designator, pin)
-    return Design(components, nets, terminals, firmware, controller, connections, bom is not None)
+    return Design(components, nets, terminals, firmware, controller, connections, bom is not None, fqbn_board)
 
 
 def _identify(designator: str, name: str, mpn: str | None, value: Any, catalog: BoardCatalog,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Literal
 
 from ohm_desktop.artifacts.consistency import Finding, Severity
 from ohm_desktop.design_rules.design import Component, Design, Terminal
@@ -97,12 +98,12 @@ def location(design: Design, net: Net | None, designator: str | None = None) -> 
     return f"connections[{indices[0]}]"
 
 
-def finding(severity: Severity, artifact: str, where: str, message: str, code: str, *,
+def finding(severity: Severity, artifact: Literal["bom", "code", "wiring"], where: str, message: str, code: str, *,
             parts: Iterable[str] = (), pins: Iterable[str] = (), nets: Iterable[Net | str] = ()) -> Finding:
+    """A Finding with its parts, pins and nets de-duplicated in order."""
     net_names = tuple(dict.fromkeys(n if isinstance(n, str) else n.name for n in nets))
-    kind = "wiring" if artifact not in {"bom", "code", "wiring"} else artifact
-    return Finding(severity, kind, where, message, code, tuple(dict.fromkeys(parts)),  # type: ignore[arg-type]
-                   tuple(dict.fromkeys(pins)), net_names)
+    return Finding(severity, artifact, where, message, code, tuple(dict.fromkeys(parts)), tuple(dict.fromkeys(pins)),
+                   net_names)
 
 
 def board_name(design: Design) -> str:

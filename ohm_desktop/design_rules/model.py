@@ -24,9 +24,16 @@ Capability = Literal[
 
 
 def pin_key(name: str) -> str:
-    """How pin names compare: case, spaces, dashes and underscores do not matter (``3V3`` = ``3.3v``)."""
-    key = re.sub(r"[\s_\-]+", "", name.strip().upper())
+    """How pin names compare: case, spaces, dashes and underscores do not matter (``3V3`` = ``3.3v``),
+    nor a note in brackets (``D9 (PWM)``)."""
+    key = re.sub(r"[\s_\-]+", "", re.sub(r"\(.*?\)", "", name).strip().upper()) or name.strip().upper()
     return "3V3" if key in {"3.3V", "3V3", "3.3"} else key
+
+
+def _pieces(name: str) -> list[str]:
+    """``GPIO21/SDA`` → [``GPIO21/SDA``, ``GPIO21``, ``SDA``]: either function name is how people wire it."""
+    parts = [p for p in name.split("/") if p.strip()]
+    return [name, *parts] if len(parts) > 1 else [name]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +86,15 @@ class Board:
 
     def pin(self, name: str) -> BoardPin | None:
         """The pin called ``name`` (``D9``, ``9``, ``GPIO9``, ``A0``, ``SDA``, ``5V``...), None if absent."""
-        key = pin_key(name)
-        found = self._index.get(key)
-        if found is not None:
-            return found
-        match = re.fullmatch(r"(?:D|GPIO|IO|GP|PIN)(\d+)", key)
-        return self._index.get(str(int(match.group(1)))) if match else None
+        for piece in _pieces(name):
+            key = pin_key(piece)
+            found = self._index.get(key)
+            if found is None:
+                match = re.fullmatch(r"(?:D|GPIO|IO|GP|PIN)(\d+)", key)
+                found = self._index.get(str(int(match.group(1)))) if match else None
+            if found is not None:
+                return found
+        return None
 
     def pins_with(self, capability: Capability) -> tuple[BoardPin, ...]:
         return tuple(p for p in self.pins if p.has(capability))
@@ -147,7 +157,7 @@ class Part:
                 self._index.setdefault(pin_key(label), pin)
 
     def pin(self, name: str) -> PartPin | None:
-        return self._index.get(pin_key(name))
+        return next((p for p in (self._index.get(pin_key(piece)) for piece in _pieces(name)) if p), None)
 
     def pins_of(self, *types: PinType) -> tuple[PartPin, ...]:
         return tuple(p for p in self.pins if p.type in types)

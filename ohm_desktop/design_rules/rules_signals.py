@@ -411,3 +411,16 @@ def unknown_parts(design: Design) -> Iterator[Finding]:
         yield finding("info", "bom", component.designator, f"{component.designator} ({component.name}) is not in "
                       f"Ohm's parts library: it is checked {how[component.origin]}.", "unknown-part",
                       parts=[component.designator])
+
+
+def board_matches_sketch(design: Design) -> Iterator[Finding]:
+    """The BOM's board and the board the sketch is built for are different boards."""
+    controller, sketch_board = design.controller, design.sketch_board
+    if controller is None or controller.board is None or sketch_board is None or design.firmware is None:
+        return
+    if controller.board.id == sketch_board.id:
+        return
+    yield finding("warning", "code", "board", f"The sketch is built for {sketch_board.name} "
+                  f"({design.firmware.board}) but {controller.designator} in the BOM is {controller.board.name}: "
+                  "pin numbers and voltages differ between them. Make the sketch's board and the BOM agree.",
+                  "board-mismatch", parts=[controller.designator])

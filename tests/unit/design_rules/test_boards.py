@@ -76,3 +76,12 @@ def test_macro_reader_follows_includes_and_mcu_conditionals(tmp_path: Path) -> N
 def test_a_platform_without_the_header_yields_no_boards(tmp_path: Path) -> None:
     (tmp_path / "boards.txt").write_text("uno.name=Arduino Uno\nuno.build.mcu=atmega328p\nuno.build.variant=standard\n")
     assert read_avr_boards(tmp_path) == []
+
+
+@needs_core
+def test_pin_names_with_notes_and_two_functions_resolve() -> None:
+    uno = find_board("arduino:avr:uno")
+    assert uno is not None
+    assert uno.pin("D9 (PWM)") is uno.pin("9")
+    assert uno.pin("A4/SDA") is uno.pin("A4")
+    assert uno.pin("Pin 13") is uno.pin("13")

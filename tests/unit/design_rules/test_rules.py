@@ -213,3 +213,12 @@ def test_digital_read_on_an_analog_only_pin() -> None:
                                  board="arduino:avr:nano")
     assert "no-digital" not in codes(parts, ["U1.A3-S1.1", "S1.2-U1.GND"],
                                      sketch("pinMode(A3, INPUT_PULLUP);", "digitalRead(A3);"), board="arduino:avr:nano")
+
+
+def test_bom_board_and_sketch_board_disagree() -> None:
+    wires = ["U1.GPIO2-R1.1", "R1.2-D1.A", "D1.K-U1.GND"]
+    parts = [UNO, "R1=Resistor@330", "D1=LED"]
+    assert "board-mismatch" in codes(parts, ["U1.D2-R1.1", "R1.2-D1.A", "D1.K-U1.GND"], sketch("pinMode(2, OUTPUT);"),
+                                     board="esp32:esp32:esp32")
+    assert "board-mismatch" not in codes([ESP32, "R1=Resistor@330", "D1=LED"], wires, sketch("pinMode(2, OUTPUT);"),
+                                         board="esp32:esp32:esp32")
