@@ -6,6 +6,7 @@ simulator can read the same facts the rules do.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -23,6 +24,7 @@ Capability = Literal[
 ]
 
 
+@functools.lru_cache(maxsize=4096)
 def pin_key(name: str) -> str:
     """How pin names compare: case, spaces, dashes and underscores do not matter (``3V3`` = ``3.3v``),
     nor a note in brackets (``D9 (PWM)``)."""
@@ -76,6 +78,8 @@ class Board:
     five_volt_tolerant: bool = True
     sources: tuple[str, ...] = ()
     _index: dict[str, BoardPin] = field(default_factory=dict, compare=False, repr=False)
+    #: Answers of :meth:`pin` so far: every check asks for the same few names again.
+    _lookups: dict[str, BoardPin | None] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for pin in self.pins:
@@ -86,6 +90,11 @@ class Board:
 
     def pin(self, name: str) -> BoardPin | None:
         """The pin called ``name`` (``D9``, ``9``, ``GPIO9``, ``A0``, ``SDA``, ``5V``...), None if absent."""
+        if name not in self._lookups:
+            self._lookups[name] = self._find(name)
+        return self._lookups[name]
+
+    def _find(self, name: str) -> BoardPin | None:
         for piece in _pieces(name):
             key = pin_key(piece)
             found = self._index.get(key)

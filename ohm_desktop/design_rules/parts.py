@@ -92,6 +92,8 @@ class PartsLibrary:
         self._by_mpn = {_key(mpn): part for part in self.parts for mpn in part.mpns}
         self._names = sorted(((_words(name), part) for part in self.parts for name in (part.name, *part.names)),
                              key=lambda item: -len(item[0]))
+        # The same BOM lines are matched on every check of a chat: remember the answers.
+        self._matches: dict[tuple[str, str | None], Part | None] = {}
 
     def by_id(self, part_id: str) -> Part | None:
         return self._by_id.get(part_id)
@@ -119,6 +121,12 @@ class PartsLibrary:
 
     def match(self, name: str, mpn: str | None = None) -> Part | None:
         """The library part a BOM line means: by MPN, then by name; None when neither matches."""
+        key = (name, mpn)
+        if key not in self._matches:
+            self._matches[key] = self._match(name, mpn)
+        return self._matches[key]
+
+    def _match(self, name: str, mpn: str | None) -> Part | None:
         part = self.by_mpn(mpn) if mpn else None
         part = part or self.by_name(name)
         if part is not None and part.breakout and _MODULE_WORDS.search(name):

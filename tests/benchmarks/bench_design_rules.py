@@ -2,7 +2,7 @@
 
 Time per check is for a 100-connection design (a Mega driving 33 LEDs through resistors), after the
 board and part data are loaded once; the baseline is the names-only consistency check of the same
-design in the same run, so the ratio means the same on any machine.
+design in the same run (best of 30 each, so other processes on a shared machine skew it least).
 """
 
 from __future__ import annotations
@@ -33,13 +33,14 @@ def _hundred_connections() -> tuple[dict[str, Any], dict[str, Any], dict[str, An
     return {"projectName": "LED wall", "parts": parts}, code, {"connections": connections}
 
 
-def _median_ms(function: Any, *args: Any, repeats: int = 30) -> float:
+def _timings_ms(function: Any, *args: Any, repeats: int = 30) -> tuple[float, float]:
+    """(median, best) of ``repeats`` runs: the best is the work itself when other processes compete."""
     samples = []
     for _ in range(repeats):
         started = time.perf_counter()
         function(*args)
         samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
+    return statistics.median(samples), min(samples)
 
 
 def run() -> dict[str, Any]:
@@ -56,8 +57,8 @@ def run() -> dict[str, Any]:
     false_alarms = sum(1 for design in CLEAN for f in check_design(design.bom, design.code, design.wiring)
                        if f.severity in {"error", "warning"})
     bom, code, wiring = _hundred_connections()
-    check_ms = _median_ms(check_design, bom, code, wiring)
-    baseline_ms = _median_ms(check_consistency, bom, code, wiring)
+    check_ms, check_best_ms = _timings_ms(check_design, bom, code, wiring)
+    baseline_ms, baseline_best_ms = _timings_ms(check_consistency, bom, code, wiring)
     return {
         "seeded": len(SEEDED),
         "caught": caught,
@@ -67,8 +68,9 @@ def run() -> dict[str, Any]:
         "false_alarms_on_clean": false_alarms,
         "connections": len(wiring["connections"]),
         "check_ms_100_connections": round(check_ms, 2),
+        "check_best_ms_100_connections": round(check_best_ms, 2),
         "names_only_baseline_ms": round(baseline_ms, 3),
-        "ratio_vs_names_only": round(check_ms / baseline_ms, 1) if baseline_ms else None,
+        "ratio_vs_names_only": round(check_best_ms / baseline_best_ms, 1) if baseline_best_ms else None,
         "first_check_with_data_load_ms": round(first_ms, 1),
         "goals": {"caught_ratio": ">= 0.9", "false_alarms_on_clean": 0, "check_ms_100_connections": "< 20"},
     }
