@@ -125,6 +125,10 @@ def _design_check_loop(runtime: Runtime, window: MainWindow, compile_loop: Any |
 
     loop.subscribe(on_update)
     loop.attach()
+    # A chat opened in the window gets its findings too (after the window has shown it).
+    window.chat_list.chat_selected.connect(loop.refresh)
+    if window.chat_id is not None:
+        loop.refresh(window.chat_id)
     return loop
 
 

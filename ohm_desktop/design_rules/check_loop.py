@@ -104,6 +104,17 @@ class DesignCheckLoop:
         """The last findings of a chat (for a dock opened after the check ran)."""
         return self._latest.get(chat_id)
 
+    def refresh(self, chat_id: str) -> None:
+        """Check a chat's current design again (a window just opened it); nothing is sent for repair."""
+        if self._loop is None:
+            return
+        versions = [v for kind in ARTIFACT_TYPES if (v := self._store.get_version(chat_id, kind)) is not None]
+        if not versions:
+            return
+        newest = max(versions, key=lambda v: v.created_at)
+        previous = self._tasks.get(chat_id)
+        self._tasks[chat_id] = asyncio.ensure_future(self._after(previous, newest, repair=False))
+
     async def drain(self) -> None:
         while True:
             tasks = [t for t in self._tasks.values() if not t.done()]

@@ -94,3 +94,19 @@ def test_code_written_by_debug_goes_back_to_debug() -> None:
     assert intent_for(by_debug, names) == "DEBUG"
     by_code = store.write_version(chat.id, "code", code, change_summary="c", created_by="Firmware Engineer")
     assert intent_for(by_code, names) == "CODE"
+
+
+async def test_refresh_reports_a_chat_without_asking_anyone() -> None:
+    store = LocalStore.open_in_memory()
+    chat = store.create_chat()
+    store.write_version(chat.id, "bom", BOM, change_summary="parts", created_by="Parts Planner")
+    store.write_version(chat.id, "wiring", NO_RESISTOR, change_summary="wires", created_by="Wiring Designer")
+    specialist = ScriptedSpecialist(store, [copy.deepcopy(FIXED)])
+    loop = DesignCheckLoop(store, ask_agent=specialist)
+    updates: list[DesignCheckUpdate] = []
+    loop.subscribe(updates.append)
+    loop.attach()
+    loop.refresh(chat.id)
+    await loop.drain()
+    assert specialist.calls == []
+    assert [(u.state, u.artifact_type) for u in updates] == [("done", "wiring")] and updates[0].errors
