@@ -55,7 +55,7 @@ def read_avr_boards(platform_dir: Path) -> list[Board]:
             continue
         macros = read_header(header, Macros(), frozenset({_MCU_DEFINES.get(mcu, ""), "__AVR__"}))
         limits = MCU_LIMITS[mcu]
-        pins = _io_pins(macros, limits.uarts, limits.max_ma) + _power_pins(power.pins)
+        pins = _io_pins(macros, limits.uarts, limits.max_ma) + _power_pins(power.pins, power.vin)
         boards.append(
             Board(
                 id=board_id,
@@ -137,7 +137,12 @@ def _io_pins(macros: Macros, uarts: tuple[tuple[int, int], ...], max_ma: float) 
 
 def _power_pins(
     table: tuple[tuple[str, tuple[str, ...], str, float | None, float | None], ...],
+    vin: tuple[float, float, float] | None,
 ) -> tuple[BoardPin, ...]:
     types: dict[str, PinType] = {"power_out": "power_out", "power_in": "power_in", "ground": "ground", "input": "input"}
-    return tuple(BoardPin(name, types[kind], aliases, None, frozenset(), volts, budget)
-                 for name, aliases, kind, volts, budget in table)
+    pins = []
+    for name, aliases, kind, volts, budget in table:
+        powered = kind == "power_in" and vin is not None
+        pins.append(BoardPin(name, types[kind], aliases, None, frozenset(), volts, budget,
+                             (vin[0], vin[1]) if powered and vin else None, vin[2] if powered and vin else None))
+    return tuple(pins)

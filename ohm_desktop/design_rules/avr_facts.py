@@ -43,11 +43,13 @@ class BoardPower:
     aliases: tuple[str, ...]
     logic_v: float = 5.0
     source: str = ""
+    #: VIN/RAW: (recommended low, recommended high, absolute maximum) in volts.
+    vin: tuple[float, float, float] | None = (7.0, 12.0, 20.0)
 
 
 _UNO_POWER = (
     # Uno Rev3 schematic: USB 5 V passes a 500 mA PTC (MF-MSMF050-2); tech specs (docs.arduino.cc/hardware/uno-rev3):
-    # "DC Current for 3.3V Pin 50 mA"; VIN "7-12 V recommended".
+    # "DC Current for 3.3V Pin 50 mA"; "Input Voltage (recommended) 7-12V", "(limit) 6-20V" (the BoardPower default).
     ("5V", ("+5V", "VCC", "5V0"), "power_out", 5.0, 500.0),
     ("3V3", ("3.3V", "+3V3"), "power_out", 3.3, 50.0),
     ("VIN", ("VIN+", "V_IN", "RAW"), "power_in", None, None),
@@ -79,5 +81,7 @@ BOARD_POWER: dict[str, BoardPower] = {
         ),
         ("Arduino Pro Mini", "Pro Mini"),
         source="SparkFun Arduino Pro Mini schematic (MIC5205 150 mA)",
+        # MIC5205 datasheet: input 2.5-16 V; SparkFun recommends RAW 5-12 V for the 5 V board.
+        vin=(5.5, 12.0, 16.0),
     ),
 }

@@ -150,7 +150,8 @@ def raspberry_pi_pico() -> Board:
     pins += [
         _power("3V3", ("3V3(OUT)", "3V3_OUT", "3.3V", "+3V3"), "power_out", 3.3, 300.0),
         _power("VBUS", ("5V", "+5V", "USB"), "power_out", 5.0, 500.0),
-        _power("VSYS", (), "power_in"),
+        # Pico datasheet 2.1: VSYS 1.8-5.5 V.
+        BoardPin("VSYS", "power_in", (), None, frozenset(), None, None, (1.8, 5.5), 5.5),
         _power("GND", ("AGND", "0V"), "ground"),
         _power("3V3_EN", (), "input"),
         _power("RUN", ("RESET",), "input"),
@@ -192,7 +193,8 @@ def nano_every() -> Board:
     pins += [
         _power("5V", ("+5V", "VCC"), "power_out", 5.0, 500.0),
         _power("3V3", ("3.3V", "+3V3"), "power_out", 3.3, 50.0),
-        _power("VIN", ("RAW",), "power_in"),
+        # Nano Every datasheet: "Input voltage 7-21 V".
+        BoardPin("VIN", "power_in", ("RAW",), None, frozenset(), None, None, (7.0, 21.0), 21.0),
         _power("GND", ("0V",), "ground"),
         _power("AREF", (), "input"),
         _power("RESET", ("RST",), "input"),

@@ -19,9 +19,10 @@ KICAD_SYMBOL_DIRS = (Path("/usr/share/kicad/symbols"), Path("/usr/local/share/ki
 
 _SYMBOL = re.compile(r'^  \(symbol "([^"]+)"(?: \(extends "([^"]+)"\))?', re.MULTILINE)
 _PIN = re.compile(r'\(pin (\w+) \w+ .*?\(name "([^"]*)".*?\(number "([^"]*)"', re.DOTALL)
-# KiCad electrical types → ours (tri-state outputs drive, open-collector/emitter are open-drain).
+# KiCad electrical types → ours. Tri-state pins (SPI MISO, bus drivers) share a net by design, so they
+# count as bidirectional, never as a second push-pull output; open-collector/emitter are open-drain.
 _TYPES: dict[str, PinType] = {
-    "input": "input", "output": "output", "bidirectional": "bidirectional", "tri_state": "output",
+    "input": "input", "output": "output", "bidirectional": "bidirectional", "tri_state": "bidirectional",
     "passive": "passive", "power_in": "power_in", "power_out": "power_out", "open_collector": "open_drain",
     "open_emitter": "open_drain", "free": "unknown", "unspecified": "unknown", "no_connect": "unknown",
 }

@@ -54,6 +54,9 @@ class BoardPin:
     voltage: float | None = None
     #: Most current this pin may deliver: a power rail's budget, or an I/O pin's absolute maximum.
     max_current_ma: float | None = None
+    #: A power input's recommended range and its absolute maximum (Uno VIN: 7-12 V, 20 V).
+    supply: tuple[float, float] | None = None
+    supply_max_v: float | None = None
 
     def has(self, capability: Capability) -> bool:
         return capability in self.capabilities

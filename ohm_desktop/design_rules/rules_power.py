@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ohm_desktop.artifacts.consistency import Finding, Severity
-from ohm_desktop.design_rules.design import Component, Design
+from ohm_desktop.design_rules.design import Component, Design, Terminal
 from ohm_desktop.design_rules.facts import (
     board_name,
     controller_ground,
@@ -52,6 +52,7 @@ def supply_ranges(design: Design) -> Iterator[Finding]:
         if volts is None or is_ground(design, net):
             continue
         for terminal in design.terminals_on(net):
+            yield from _board_supply(design, net, terminal, volts)
             pin = terminal.part_pin
             if pin is None or pin.type != "power_in" or pin.supply is None:
                 continue
@@ -68,6 +69,27 @@ def supply_ranges(design: Design) -> Iterator[Finding]:
                               f"{terminal.designator} ({component.name}) {pin.name} needs at least {low:g} V but "
                               f"gets {volts:g} V ({net.name}): it may not work reliably.", "supply-range",
                               parts=[terminal.designator], pins=[terminal.label], nets=[net])
+
+
+def _board_supply(design: Design, net: Net, terminal: Terminal, volts: float) -> Iterator[Finding]:
+    """A board's VIN/RAW/VSYS fed outside its range (its regulator overheats, or drops out)."""
+    pin = terminal.board_pin
+    if pin is None or pin.type != "power_in" or pin.supply is None:
+        return
+    low, high = pin.supply
+    name = design.components[terminal.designator].name
+    if pin.supply_max_v is not None and volts > pin.supply_max_v:
+        yield finding("error", "wiring", location(design, net, terminal.designator),
+                      f"{terminal.label} of {name} takes at most {pin.supply_max_v:g} V but gets {volts:g} V "
+                      f"({net.name}): the regulator will be damaged. Use a {low:g}–{high:g} V supply.",
+                      "supply-range", parts=[terminal.designator], pins=[terminal.label], nets=[net])
+    elif volts < low * 0.95 or volts > high * 1.05:
+        advice = "the 5 V supply goes to the 5V pin instead" if volts < low and pin.name in {"VIN", "RAW"} else \
+            f"use {low:g}–{high:g} V"
+        yield finding("warning", "wiring", location(design, net, terminal.designator),
+                      f"{terminal.label} of {name} wants {low:g}–{high:g} V but gets {volts:g} V ({net.name}): "
+                      f"the board may brown out or its regulator run hot; {advice}.", "supply-range",
+                      parts=[terminal.designator], pins=[terminal.label], nets=[net])
 
 
 def common_ground(design: Design) -> Iterator[Finding]:

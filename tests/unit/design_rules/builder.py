@@ -20,7 +20,7 @@ def design(parts: list[str], wires: list[str], sketch: str | None = None,
         bom_parts.append(line)
     connections = []
     for wire in wires:
-        start, _, end = wire.partition("-")
+        start, _, end = wire.rpartition("-")  # pins such as "-" and "IN-" end with a dash
         connections.append({"from": start, "to": end})
     code = None
     if sketch is not None:

@@ -222,3 +222,10 @@ def test_bom_board_and_sketch_board_disagree() -> None:
                                      board="esp32:esp32:esp32")
     assert "board-mismatch" not in codes([ESP32, "R1=Resistor@330", "D1=LED"], wires, sketch("pinMode(2, OUTPUT);"),
                                          board="esp32:esp32:esp32")
+
+
+def test_board_vin_outside_its_range() -> None:
+    assert codes([UNO, "BT1=9V battery"], ["BT1.+-U1.VIN", "BT1.--U1.GND"]) == []
+    assert "supply-range" in codes([UNO, "PS1=5V power supply"], ["PS1.+-U1.VIN", "PS1.--U1.GND"])
+    found = findings([UNO, "PS1=24V supply"], ["PS1.+-U1.VIN", "PS1.--U1.GND", "PS1.+-24V"])
+    assert any(f.code == "supply-range" and f.severity == "error" for f in found)
