@@ -229,3 +229,16 @@ def test_board_vin_outside_its_range() -> None:
     assert "supply-range" in codes([UNO, "PS1=5V power supply"], ["PS1.+-U1.VIN", "PS1.--U1.GND"])
     found = findings([UNO, "PS1=24V supply"], ["PS1.+-U1.VIN", "PS1.--U1.GND", "PS1.+-24V"])
     assert any(f.code == "supply-range" and f.severity == "error" for f in found)
+
+
+def test_ic_known_only_to_kicad_is_checked_without_false_alarms() -> None:
+    from ohm_desktop.design_rules.kicad_symbols import available
+
+    if not available():
+        return
+    parts = [UNO, "U2=MCP23017 I/O expander", "R1=Resistor@4.7k", "R2=Resistor@4.7k"]
+    wires = ["U1.5V-U2.VDD", "U2.VSS-U1.GND", "U2.SDA-U1.A4", "U2.SCL-U1.A5", "R1.1-U1.A4", "R1.2-U1.5V",
+             "R2.1-U1.A5", "R2.2-U1.5V"]
+    found = findings(parts, wires, sketch("Wire.begin();"))
+    assert [(f.severity, f.code) for f in found] == [("info", "unknown-part")]
+    assert "KiCad" in found[0].message
