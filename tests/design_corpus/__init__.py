@@ -35,7 +35,7 @@ def _bom(project: str, *parts: tuple[str, str] | tuple[str, str, str]) -> Artifa
     return {"projectName": project, "parts": lines}
 
 
-def _wires(*pairs: str, **nets: str) -> Artifact:
+def _wires(*pairs: str) -> Artifact:
     connections = []
     for pair in pairs:
         start, end = (p.strip() for p in pair.split("->"))
@@ -234,7 +234,7 @@ ROBOT_ESP32 = CorpusDesign(
     "esp32 robot",
     _bom("ESP32 robot", ("U1", "ESP32 DevKitC"), ("U2", "TB6612FNG motor driver"), ("M1", "N20 gear motor"),
          ("M2", "N20 gear motor"), ("BT1", "7.4V LiPo battery"), ("U3", "HC-SR04"), ("R1", "Resistor", "1k"),
-         ("R2", "Resistor", "2k"), ("U4", "AMS1117-3.3")),
+         ("R2", "Resistor", "2k")),
     _code("esp32:esp32:esp32", """
 #define PWMA 25
 #define AIN1 26
@@ -265,7 +265,6 @@ void loop() {
            "U2.AO2 -> M1.-", "U2.BO1 -> M2.+", "U2.BO2 -> M2.-", "U1.5V -> U3.VCC", "U3.GND -> U1.GND",
            "U1.GPIO5 -> U3.TRIG", "U3.ECHO -> R1.1", "R1.2 -> U1.GPIO18", "U1.GPIO18 -> R2.1", "R2.2 -> U1.GND"),
 )
-ROBOT_ESP32.bom["parts"].pop()  # the regulator was planned, then dropped for the DevKit's own 3V3
 
 CLEAN = (LINE_FOLLOWER, WEATHER_UNO, WEATHER_ESP32, RELAY_NANO, SERVO_PICO, PARKING_UNO, ROBOT_ESP32)
 
@@ -341,8 +340,7 @@ SEEDED = (
     _variant(LINE_FOLLOWER, "5V shorted to GND", "power-short", _add("U1.5V -> U1.GND")),
     _variant(LINE_FOLLOWER, "both sensor outputs on one pin", "output-conflict",
              _rewire("U4.DO -> U1.D3", "U4.DO -> U1.D2")),
-    _variant(LINE_FOLLOWER, "a pin the Uno does not have", "unknown-pin", _rewire("U1.D10 -> U2.IN4", "U1.D16 -> U2.IN4")
-             if False else _rewire("U1.D10 -> U2.IN4", "U1.D22 -> U2.IN4")),
+    _variant(LINE_FOLLOWER, "a pin the Uno does not have", "unknown-pin", _rewire("U1.D10 -> U2.IN4", "U1.D22 -> U2.IN4")),
     _variant(WEATHER_UNO, "BME280 on D2/D3", "wrong-i2c-pin",
              _both(_rewire("U2.SDA -> U1.A4", "U2.SDA -> U1.D2"), _rewire("U2.SCL -> U1.A5", "U2.SCL -> U1.D3"))),
     _variant(WEATHER_UNO, "bare BME280 chip without pull-ups", "i2c-no-pullup",
@@ -384,9 +382,8 @@ SEEDED = (
     _variant(RELAY_NANO, "button on A6", "no-digital",
              _both(_sketch("#define START 2", "#define START A6"), _rewire("U1.D2 -> SW1.1", "U1.A6 -> SW1.1"))),
     _variant(RELAY_NANO, "relay input read instead of driven", "pin-mode-contradiction",
-             _sketch("pinMode(RELAY, OUTPUT);", "pinMode(RELAY, INPUT);")
-             if False else _both(_sketch("pinMode(RELAY, OUTPUT);", "pinMode(RELAY, INPUT);"),
-                                 _sketch("digitalWrite(RELAY, HIGH);", "int state = digitalRead(RELAY);"))),
+             _both(_sketch("pinMode(RELAY, OUTPUT);", "pinMode(RELAY, INPUT);"),
+                   _sketch("digitalWrite(RELAY, HIGH);", "int state = digitalRead(RELAY);"))),
     _variant(RELAY_NANO, "LCD on 3V3", "supply-range", _rewire("U1.5V -> U2.VCC", "U1.3V3 -> U2.VCC")),
     _variant(SERVO_PICO, "servo on 3V3", "supply-range", _rewire("U1.VBUS -> M1.VCC", "U1.3V3 -> M1.VCC")),
     _variant(SERVO_PICO, "pot on a pin without ADC", "no-analog",
