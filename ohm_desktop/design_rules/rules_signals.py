@@ -24,7 +24,6 @@ from ohm_desktop.design_rules.nets import Net
 
 _NUMERIC = re.compile(r"^(?:A?\d+)$", re.I)
 _WRITES: frozenset[Use] = frozenset({"output", "write", "pwm", "tone"})
-_READS: frozenset[Use] = frozenset({"input", "read", "interrupt", "analog_read"})
 
 
 def board_pins_exist(design: Design) -> Iterator[Finding]:
