@@ -34,8 +34,11 @@ class DesktopApp:
     runtime: Runtime
     window: MainWindow
     compile_loop: Any | None
+    design_loop: Any | None = None
 
     async def aclose(self) -> None:
+        if self.design_loop is not None:
+            await self.design_loop.aclose()
         if self.compile_loop is not None:
             await self.compile_loop.aclose()
         await self.runtime.aclose()
@@ -112,6 +115,38 @@ def _simulation_check(runtime: Runtime, compiler: Any) -> Any | None:
     return SimulationCheck(Simulator(compiler, HarnessBuilder(cache_dir_for(runtime.paths.data))), runtime.store)
 
 
+def _design_check_loop(runtime: Runtime, window: MainWindow, compile_loop: Any | None) -> Any:
+    """Design-check every new BOM/wiring/code version; errors go back to its specialist with consent."""
+    from ohm_desktop.design_rules.check_loop import DesignCheckLoop, DesignCheckUpdate
+    from ohm_desktop.firmware.design_repair_turn import orchestrator_ask_agent
+
+    def on_event(chat_id: str, event: TurnEvent) -> None:
+        if isinstance(event, AgentSelected) and chat_id == window.chat_id:
+            window.notify(f"{event.name} is fixing the design check errors…", kind="agent")
+
+    loop = DesignCheckLoop(
+        runtime.store,
+        ask_agent=orchestrator_ask_agent(runtime.orchestrator, on_event=on_event),
+        consent=lambda: runtime.settings.compile_feedback,
+        max_rounds=2,
+        # One specialist at a time per chat: a compile repair round finishes first.
+        before_repair=compile_loop.drain if compile_loop is not None else None,
+        author_intents={agent.name: intent for intent, agent in runtime.registry.agents.items()},
+    )
+
+    def on_update(update: DesignCheckUpdate) -> None:
+        if update.chat_id == window.chat_id:
+            window.show_design_findings(list(update.findings))
+
+    loop.subscribe(on_update)
+    loop.attach()
+    # A chat opened in the window gets its findings too (after the window has shown it).
+    window.chat_list.chat_selected.connect(loop.refresh)
+    if window.chat_id is not None:
+        loop.refresh(window.chat_id)
+    return loop
+
+
 def finalize_async_generators_on(loop: asyncio.AbstractEventLoop) -> None:
     """Have abandoned async generators closed as tasks on ``loop``.
 
@@ -164,6 +199,7 @@ async def _run_window(app: QApplication, *, smoke_test: bool, started: float, re
     startup_ms = int((time.perf_counter() - started) * 1000)
     # After the first paint: the firmware toolchain imports are not needed to show the window.
     desktop.compile_loop = _compile_loop(runtime, window)
+    desktop.design_loop = _design_check_loop(runtime, window, desktop.compile_loop)
     # Sync starts in the background when a Supabase session is stored (reading it from the
     # keyring is not needed for the first paint); until then the status bar says "off".
     await runtime.sync.start()

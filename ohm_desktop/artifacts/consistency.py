@@ -28,25 +28,38 @@ _CONST = re.compile(
     re.MULTILINE,
 )
 _DESIGNATOR_RANGE = re.compile(r"^([A-Za-z]+)(\d+)\s*[-–]\s*(?:\1)?(\d+)$")
-_BOARD_PIN = re.compile(r"^(?:D|GPIO|IO|PIN)?(\d+)$")
-_NAMED_BOARD_PIN = re.compile(r"^(?:D|GPIO|IO|A)\d+$", re.IGNORECASE)
+_BOARD_PIN = re.compile(r"^(?:D|GPIO|IO|GP|PIN)?(\d+)$")
+_NAMED_BOARD_PIN = re.compile(r"^(?:D|GPIO|IO|GP|A)\d+$", re.IGNORECASE)
 _BOARD_WORDS = re.compile(r"arduino|\buno\b|nano|mega|esp32|esp8266|pico|teensy|stm32|microcontroller|\bmcu\b", re.I)
 _ANALOG_PIN = re.compile(r"^A(\d+)$")
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """One problem: how bad, where (artifact + connection/part/file:line), in words, and what it concerns.
+
+    ``code`` names the rule (``led-no-resistor``); ``parts``, ``pins`` (``U1.D9``) and ``nets`` are
+    what the window highlights and what a repair agent is pointed at.
+    """
+
     severity: Severity
     artifact: Literal["bom", "code", "wiring"]
     location: str
     message: str
+    code: str = ""
+    parts: tuple[str, ...] = ()
+    pins: tuple[str, ...] = ()
+    nets: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, str]:
-        return asdict(self)
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = asdict(self)
+        for key in ("parts", "pins", "nets"):
+            body[key] = list(body[key])
+        return body
 
 
 def normalise_pin(pin: str) -> str:
-    """``D9``/``9``/``GPIO9`` → ``9``; ``A0`` → ``A0``; anything else upper-cased."""
+    """``D9``/``9``/``GPIO9``/``GP9`` (Pico) → ``9``; ``A0`` → ``A0``; anything else upper-cased."""
     text = pin.strip().upper()
     match = _BOARD_PIN.match(text)
     if match:
@@ -138,6 +151,9 @@ def check_consistency(
                         "wiring",
                         f"connections[{index}].{end}",
                         f"{part} is wired ({connection.get(end)}) but is not in the BOM",
+                        "not-in-bom",
+                        (part,),
+                        (f"{part}.{pin}",),
                     )
                 )
     # Only the microcontroller's pins count: pin "2" of a resistor is not Arduino pin 2.
@@ -146,10 +162,12 @@ def check_consistency(
         for pin, where in sorted(code_pins(code).items()):
             if pin not in wired_pins:
                 findings.append(
-                    Finding("warning", "code", where, f"pin {pin} is used by the firmware but nothing is wired to it")
+                    Finding("warning", "code", where, f"pin {pin} is used by the firmware but nothing is wired to it",
+                            "unwired-pin", pins=(pin,))
                 )
     if bom is not None and wiring is not None:
         for designator in sorted(designators - wired_parts):
-            findings.append(Finding("info", "bom", designator, f"{designator} is in the BOM but never wired"))
+            findings.append(Finding("info", "bom", designator, f"{designator} is in the BOM but never wired",
+                                    "never-wired", (designator,)))
     # Most serious first (stable within a severity), the order a panel or an agent reads them in.
     return sorted(findings, key=lambda finding: _SEVERITY_ORDER[finding.severity])

@@ -1,4 +1,4 @@
-"""``ohm artifacts``: versions, diffs, reverts, exports and the consistency check of a chat's artifacts.
+"""``ohm artifacts``: versions, diffs, reverts, exports and the design check of a chat's artifacts.
 
 CHAT is a chat id or a unique prefix of one; TYPE is bom, code or wiring. ``check`` exits 1
 when it finds an error-severity inconsistency, so scripts and CI can gate on it.
@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ohm_desktop.artifacts.consistency import check_consistency
 from ohm_desktop.artifacts.diff import diff_versions
 from ohm_desktop.artifacts.export import EXPORT_FORMATS, default_file_name, export_artifact
 from ohm_desktop.cli.chats import open_store
@@ -67,7 +66,9 @@ def register(subparsers: Any) -> None:
     export.add_argument("--json", action="store_true", help="print the written paths as JSON")
     export.set_defaults(func=run_export)
 
-    check = commands.add_parser("check", help="cross-check BOM, wiring and code (exit 1 on errors)")
+    check = commands.add_parser(
+        "check", help="design check of BOM, wiring and code: names, boards, parts, nets (exit 1 on errors)"
+    )
     check.add_argument("chat", metavar="CHAT")
     check.add_argument("--json", action="store_true")
     check.set_defaults(func=run_check)
@@ -203,7 +204,10 @@ def run_check(args: argparse.Namespace) -> int:
     finally:
         store.close()
     contents = {kind: (None if v is None else v.content) for kind, v in current.items()}
-    findings = check_consistency(contents["bom"], contents["code"], contents["wiring"])
+    # Imported here: the boards and parts data are only read when a check runs.
+    from ohm_desktop.design_rules.check import check_design
+
+    findings = check_design(contents["bom"], contents["code"], contents["wiring"])
     if args.json:
         versions = {kind: (None if v is None else v.version_number) for kind, v in current.items()}
         print(json.dumps({"versions": versions, "findings": [f.to_dict() for f in findings]}, indent=2))
@@ -212,5 +216,6 @@ def run_check(args: argparse.Namespace) -> int:
         print("Consistent." if present else "This chat has no artifacts to check yet.")
     else:
         for finding in findings:
-            print(f"{finding.severity:<7} {finding.artifact:<6} {finding.location:<22} {finding.message}")
+            print(f"{finding.severity:<7} {finding.artifact:<6} {finding.location:<22} {finding.message}"
+                  + (f" [{finding.code}]" if finding.code else ""))
     return 1 if any(f.severity == "error" for f in findings) else 0

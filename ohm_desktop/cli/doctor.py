@@ -146,6 +146,20 @@ def _tools(paths: Paths) -> Check:
     return Check("bench tools", "ok", f"compile with {toolchains[0].label}; {graphviz}")
 
 
+def _design_data(paths: Paths) -> Check:
+    from ohm_desktop.design_rules import default_catalog, default_library
+    from ohm_desktop.design_rules.avr_core import avr_platform_dirs
+    from ohm_desktop.design_rules.kicad_symbols import available
+
+    boards, parts = len(default_catalog().boards), len(default_library().parts)
+    kicad = "KiCad symbols for unknown ICs" if available() else "no KiCad symbols (apt install kicad-symbols)"
+    detail = f"{boards} boards, {parts} library parts, {kicad}"
+    if not avr_platform_dirs():
+        return Check("design check", "warn", f"{detail}; no Arduino AVR core, so Uno/Nano/Mega pins are unknown",
+                     "apt install arduino-core-avr (or arduino-cli core install arduino:avr)")
+    return Check("design check", "ok", detail)
+
+
 _PROBES: tuple[tuple[str, Callable[[Paths], Check]], ...] = (
     ("settings", _settings),
     ("local store", _store),
@@ -153,4 +167,5 @@ _PROBES: tuple[tuple[str, Callable[[Paths], Check]], ...] = (
     ("API keys", _keys),
     ("sync", _sync),
     ("bench tools", _tools),
+    ("design check", _design_data),
 )

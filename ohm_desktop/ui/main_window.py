@@ -58,6 +58,7 @@ from ohm_desktop.ui.toast import ToastArea
 from ohm_desktop.ui.turn_controller import TurnController
 
 if TYPE_CHECKING:
+    from ohm_desktop.artifacts.consistency import Finding
     from ohm_desktop.ui.dialogs.chat_people import ChatPeopleDialog
 
 DockFactory = Callable[[QMainWindow], QDockWidget]
@@ -435,6 +436,12 @@ class MainWindow(QMainWindow):
         panel = self.panels["code"]
         assert isinstance(panel, CodePanel)
         panel.show_compile(text, ok)
+
+    def show_design_findings(self, findings: Sequence[Finding]) -> None:
+        """The design check's findings for the open chat, on the wiring dock's parts and wires."""
+        panel = self.panels["wiring"]
+        assert isinstance(panel, WiringPanel)
+        panel.show_findings(findings)
 
     def open_settings(self, tab: str | None = None) -> None:
         from ohm_desktop.ui.dialogs.settings import SettingsDialog

@@ -20,6 +20,7 @@ def test_doctor_json_with_an_env_key_passes() -> None:
     assert checks["API keys"]["status"] in ("ok", "warn")
     assert "sk-bytez-doctor-key" not in done.stdout
     assert checks["sync"]["status"] == "warn"
+    assert "library parts" in checks["design check"]["detail"]
 
 
 def test_doctor_says_when_sync_is_configured_but_nobody_signed_in() -> None:

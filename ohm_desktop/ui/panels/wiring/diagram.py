@@ -67,6 +67,7 @@ class WiringDiagram(QGraphicsView):
         self.parts: dict[str, _PartItem] = {}
         self.wires: list[tuple[QGraphicsLineItem, str, str, QPen]] = []
         self.highlighted: str | None = None
+        self.highlighted_parts: set[str] = set()
         self._content: dict[str, Any] = {}
         self._process: QProcess | None = None
         self.layout_source = "circle"
@@ -113,11 +114,22 @@ class WiringDiagram(QGraphicsView):
     def highlight(self, name: str | None) -> None:
         """Emphasise the wires of part ``name`` (None: back to normal)."""
         self.highlighted = name
+        self._emphasise(None if name is None else {name}, mark_parts=False)
+
+    def highlight_parts(self, names: set[str] | None) -> None:
+        """Mark parts ``names`` and emphasise the wires among them (what a design finding concerns)."""
+        self.highlighted_parts = set(names or ())
+        self._emphasise(names, mark_parts=True)
+
+    def _emphasise(self, names: set[str] | None, *, mark_parts: bool) -> None:
+        for name, item in self.parts.items():
+            marked = mark_parts and names is not None and name in names
+            item.setPen(QPen(QColor("#d1242f" if marked else "#57606a"), 2.4 if marked else 1.2))
         for line, a, b, pen in self.wires:
-            if name is None:
+            if names is None:
                 line.setPen(pen)
                 line.setOpacity(1.0)
-            elif name in (a, b):
+            elif (a in names and b in names) if len(names) > 1 else bool(names & {a, b}):
                 wide = QPen(pen)
                 wide.setWidthF(4.0)
                 line.setPen(wide)
