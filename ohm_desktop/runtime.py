@@ -75,7 +75,12 @@ def build_runtime(
         keys = [ApiKey(resolved.placeholder_key, "local", "env", "local server")]
     # Invalid / out-of-credits states survive restarts, so a dead key is not retried on every start.
     key_pool = KeyPool(keys, per_key_concurrency=settings.per_key_concurrency, health_file=key_store.health_file())
-    gateway = Gateway(key_pool, base_url=resolved.base_url, request_timeout_s=settings.request_deadline_s)
+    gateway = Gateway(
+        key_pool,
+        base_url=resolved.base_url,
+        request_timeout_s=settings.request_deadline_s,
+        auth_scheme=resolved.auth_scheme,
+    )
     orchestrator = Orchestrator(
         store,
         gateway,

@@ -108,13 +108,18 @@ async def _test_keys(args: argparse.Namespace) -> int:
     keys = store.load()
     if not keys:
         raise UsageError("No keys to test: run `ohm keys add` or set BYTEZ_API_KEY_1.")
+    from ohm_desktop.profiles import resolve_gateway
+
+    auth_scheme = resolve_gateway(settings).auth_scheme
     results = []
     for key in keys:
         # One pool per key, so a failure is attributed to that key and never retried on another.
         # Its verdict is saved, so `ohm keys list` and the next run know an invalid key at once.
         pool = KeyPool([key], health_file=store.health_file())
         pool.reset_health()
-        gateway = Gateway(pool, base_url=settings.effective_gateway_url(), request_timeout_s=20)
+        gateway = Gateway(
+            pool, base_url=settings.effective_gateway_url(), request_timeout_s=20, auth_scheme=auth_scheme
+        )
         try:
             await gateway.complete(
                 model="anthropic/claude-haiku-4-5",

@@ -49,6 +49,7 @@ class SeenRequest:
     tools: list[dict[str, Any]] | None
     max_tokens: int | None
     body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 Responder = Callable[[SeenRequest], Reply]
@@ -84,8 +85,10 @@ def default_responder(request: SeenRequest) -> Reply:
 class FakeGateway:
     """An OpenAI-compatible server on 127.0.0.1 running its own loop in a daemon thread."""
 
-    def __init__(self, responder: Responder | None = None) -> None:
+    def __init__(self, responder: Responder | None = None, *, require_key: bool = True) -> None:
         self._responder: Responder = responder or default_responder
+        # False: like a local llama.cpp/Ollama server, a request without Authorization is served.
+        self.require_key = require_key
         self._behaviours: dict[str, KeyBehaviour] = {}
         self._states: dict[str, _KeyState] = {}
         self._lock = threading.Lock()
@@ -218,7 +221,7 @@ class FakeGateway:
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         key = self._key(request)
-        if not key:
+        if not key and self.require_key:
             return _error(401, "Missing API key.", code="invalid_api_key")
         refused = self._refuse(key)
         if refused is not None:
@@ -237,6 +240,7 @@ class FakeGateway:
             tools=body.get("tools"),
             max_tokens=body.get("max_tokens") or body.get("max_completion_tokens"),
             body=body,
+            headers={name.lower(): value for name, value in request.headers.items()},
         )
         with self._lock:
             self.requests.append(seen)
