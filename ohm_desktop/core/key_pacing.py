@@ -41,18 +41,16 @@ _JITTER = 0.04
 _WINDOW_REJECTIONS = 8  # estimate over the last few rate refusals (smooths, still adapts)
 _HORIZON_S = 60.0  # forget what is older
 # Paced at the learned rate a key is never refused, so this many successes in a row step the
-# rate up a little: a limit that was raised (or underestimated) is found, and the refusal that
-# the step eventually meets re-measures the rate (≈1 extra upstream call per 60).
-_GROW_AFTER_OK = 60
+# rate up a little: a limit that was raised (or underestimated) is found within seconds, and the
+# refusal that the steps eventually meet re-measures the rate (≈1 extra upstream call per 30).
+_GROW_AFTER_OK = 30
 _GROWTH = 1.05
 _CONCURRENCY_PROBE_AFTER = 50  # successes at the learned concurrency before trying one more
 _SAME_MOMENT_S = 1.0
 _RETRY_FRACTION = 0.1
-_MIN_SERVED_IN_WINDOW = 8
-# A first refusal says the bucket is empty but not how big it was; gateways size buckets to
-# about a second of requests (OpenAI's, Bytez's "10 requests/s"), so what was served counts
-# as at least a second's worth.
-_FIRST_GUESS_MIN_SPAN_S = 1.0
+_MIN_SERVED_TO_RAISE = 8
+_MIN_SERVED_TO_LOWER = 2
+_FIRST_GUESS_SPAN_S = 1.0
 
 
 @dataclass(slots=True)
@@ -180,8 +178,11 @@ class KeyPacer:
         if end - start <= 0:
             return
         served = sum(1 for sent, ok in self._settled if ok and start < sent < end)
-        if 0 < served < _MIN_SERVED_IN_WINDOW:
-            return  # ±1 request over a short window is too coarse: wait for a longer one
+        lower = self.rate is not None and served / (end - start) < self.rate
+        if 0 < served < (_MIN_SERVED_TO_LOWER if lower else _MIN_SERVED_TO_RAISE):
+            # ±1 request over a short window is coarse: raising the rate on it would cost refusals,
+            # so that waits for a longer window; refusals coming thick and fast lower it sooner.
+            return
         self._used_rejection = end
         if served == 0:
             # Two refusals and nothing served between them: less than one refill in the gap.
@@ -192,12 +193,14 @@ class KeyPacer:
             self.rate = served / (end - start)
 
     def _estimate_from_first(self, rejected_at: float) -> None:
-        """A first guess at the first refusal: what was served up to it (an upper bound)."""
-        served = [sent for sent, ok in self._settled if ok and sent <= rejected_at]
-        if not served:
-            self.rate = None
-            return
-        self.rate = len(served) / max(rejected_at - served[0], _FIRST_GUESS_MIN_SPAN_S)
+        """A first guess at the first refusal: what the key served in the second before it.
+
+        Gateways size buckets to about a second of requests, so a bucket that just ran dry
+        served about a second's worth in that second (more if it was full): a guess on the high
+        side, which the next refusals correct, where a low one would idle the key.
+        """
+        served = sum(1 for sent, ok in self._settled if ok and rejected_at - _FIRST_GUESS_SPAN_S <= sent <= rejected_at)
+        self.rate = max(1, served) / _FIRST_GUESS_SPAN_S
 
     def _concurrency_refused(self, sent_at: float, in_flight_at_send: int) -> None:
         if not self._suspects:

@@ -69,6 +69,8 @@ class KeyBehaviour:
     ratelimit_headers: bool = True
     # Send an SSE error event (``data: {"error": ...}``) instead of chunk N+1, then end the stream.
     stream_error_after_chunks: int | None = None
+    # At most this many requests in flight (Bytez's free tier: one per key); more are answered 429.
+    max_concurrency: int | None = None
 
 
 @dataclass
@@ -76,6 +78,7 @@ class _KeyState:
     tokens: float = 0.0
     refilled_at: float = 0.0
     successes: int = 0
+    in_flight: int = 0
 
 
 def default_responder(request: SeenRequest) -> Reply:
@@ -145,6 +148,9 @@ class FakeGateway:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._chat)
         app.router.add_get("/v1/models", self._models)
+        # Control endpoints for a gateway in another process (the key-pool benchmark).
+        app.router.add_get("/__stats", self._stats)
+        app.router.add_post("/__reset", self._reset)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
@@ -157,6 +163,26 @@ class FakeGateway:
     async def _astop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+    def reset(self) -> None:
+        """Every key's bucket full again and no request seen (between benchmark contenders)."""
+        with self._lock:
+            for key, behaviour in self._behaviours.items():
+                self._states[key] = _KeyState(tokens=_bucket_size(behaviour), refilled_at=time.monotonic())
+            self.attempts.clear()
+            self.requests.clear()
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        with self._lock:
+            counts: dict[str, dict[str, int]] = {}
+            for key, status in self.attempts:
+                per_key = counts.setdefault(key, {})
+                per_key[str(status)] = per_key.get(str(status), 0) + 1
+        return web.json_response({"attempts": counts})
+
+    async def _reset(self, request: web.Request) -> web.Response:
+        self.reset()
+        return web.json_response({"ok": True})
 
     # ------------------------------------------------------------ protocol
     @staticmethod
@@ -193,6 +219,9 @@ class FakeGateway:
                 return _error(behaviour.status, message, headers=scripted)
             if behaviour.out_of_credits_after is not None and state.successes >= behaviour.out_of_credits_after:
                 return _error(402, "Your account is out of credits.", code="insufficient_quota")
+            if behaviour.max_concurrency is not None and state.in_flight >= behaviour.max_concurrency:
+                headers = {"Retry-After": "1"} if behaviour.retry_after else None
+                return _error(429, "Too many requests in flight for this key.", code="rate_limit_exceeded", headers=headers)
             if behaviour.rate_limit_rps is not None:
                 now = time.monotonic()
                 rate = behaviour.rate_limit_rps
@@ -210,6 +239,7 @@ class FakeGateway:
                     return _error(429, "Rate limit exceeded.", code="rate_limit_exceeded", headers=headers)
                 state.tokens -= 1.0
             state.successes += 1
+            state.in_flight += 1  # given back by _chat when the answer is complete
             return None
 
     async def _models(self, request: web.Request) -> web.Response:
@@ -217,6 +247,10 @@ class FakeGateway:
         refused = self._refuse(key)
         if refused is not None:
             return refused
+        with self._lock:
+            state = self._states.get(key)
+            if state is not None and key in self._behaviours:
+                state.in_flight = max(0, state.in_flight - 1)
         return web.json_response({"object": "list", "data": [{"id": "fake/model", "object": "model"}]})
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
@@ -228,6 +262,15 @@ class FakeGateway:
             with self._lock:
                 self.attempts.append((key, refused.status))
             return refused
+        try:
+            return await self._answer(request, key)
+        finally:
+            with self._lock:
+                state = self._states.get(key)
+                if state is not None and self._behaviours.get(key) is not None:
+                    state.in_flight = max(0, state.in_flight - 1)
+
+    async def _answer(self, request: web.Request, key: str) -> web.StreamResponse:
         try:
             body = await request.json()
         except json.JSONDecodeError:
@@ -403,8 +446,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Run the fake OpenAI-compatible gateway.")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--demo", action="store_true", help="answer like a BOM specialist (default: 'OK')")
+    parser.add_argument("--keys", help='JSON file: {"<key>": {KeyBehaviour fields}, ...}')
     args = parser.parse_args()
     gateway = FakeGateway(demo_responder if args.demo else default_responder).start(args.port)
+    if args.keys:
+        with open(args.keys, encoding="utf-8") as file:
+            for key, fields in json.load(file).items():
+                gateway.behave(key, KeyBehaviour(**fields))
     print(json.dumps({"url": gateway.url}), flush=True)
     try:
         threading.Event().wait()
