@@ -12,9 +12,11 @@ from dataclasses import dataclass, replace
 from ohm_desktop.config import Paths, Settings, load_settings, resources_dir
 from ohm_desktop.core.agents import AgentRegistry, load_registry
 from ohm_desktop.core.gateway import Gateway
+from ohm_desktop.core.gateway_headers import is_bytez
 from ohm_desktop.core.keyring_backend import select_keyring_backend
 from ohm_desktop.core.keys import ApiKey, KeyPool, KeyStore
 from ohm_desktop.core.orchestrator import Orchestrator
+from ohm_desktop.core.provider_keys import ProviderKeyStore
 from ohm_desktop.core.redaction import SecretRedactor
 from ohm_desktop.profiles import resolve_gateway
 from ohm_desktop.store import LocalStore
@@ -34,6 +36,13 @@ class Runtime:
     orchestrator: Orchestrator
     #: Supabase sync (off unless configured and signed in); the window starts it, ``ohm sync`` drives its own.
     sync: BackgroundSync
+    #: The user's own provider keys (Bytez's ``provider-key`` header); the keys editor changes them.
+    provider_keys: ProviderKeyStore | None = None
+
+    def reload_provider_keys(self) -> None:
+        """Hand the stored provider keys to the gateway (only Bytez's gateway ever gets them)."""
+        if self.provider_keys is not None and is_bytez(self.gateway.base_url):
+            self.gateway.replace_provider_keys(self.provider_keys.load())
 
     async def aclose(self) -> None:
         await self.sync.aclose()
@@ -81,6 +90,7 @@ def build_runtime(
         request_timeout_s=settings.request_deadline_s,
         auth_scheme=resolved.auth_scheme,
     )
+    provider_keys = ProviderKeyStore(key_store, redactor)
     orchestrator = Orchestrator(
         store,
         gateway,
@@ -90,4 +100,8 @@ def build_runtime(
         native_tools=resolved.profile.native_tools,
     )
     sync = BackgroundSync(store, settings.effective_supabase(), redactor, data_dir=paths.data)
-    return Runtime(paths, settings, redactor, store, key_store, key_pool, gateway, registry, orchestrator, sync)
+    runtime = Runtime(
+        paths, settings, redactor, store, key_store, key_pool, gateway, registry, orchestrator, sync, provider_keys
+    )
+    runtime.reload_provider_keys()
+    return runtime

@@ -516,6 +516,11 @@ class KeyStore:
         # OHM_KEYRING_SERVICE separates profiles (and test runs) sharing one OS keyring.
         self._service = service or os.environ.get("OHM_KEYRING_SERVICE") or KEYRING_SERVICE
 
+    @property
+    def service(self) -> str:
+        """The keyring service every key of this profile lives under."""
+        return self._service
+
     # -------------------------------------------------------------- keyring
     def keyring_available(self) -> bool:
         try:
@@ -536,6 +541,10 @@ class KeyStore:
             log.info("keyring backend %s is not usable: %s", type(backend).__name__, type(exc).__name__)
             return False
         return True
+
+    def require_keyring(self) -> None:
+        """Raise KeyringUnavailableError (one sentence saying what to do) without a usable keyring."""
+        self._require_keyring()
 
     def _require_keyring(self) -> None:
         if not self.keyring_available():
