@@ -27,6 +27,7 @@ from ohm_desktop.core.gateway_headers import (
     AuthScheme,
     authorization,
     default_auth_scheme,
+    is_bytez,
     provider_key_for,
     refuses_key,
 )
@@ -178,7 +179,7 @@ class Gateway:
                 raw = await self._post(lease.key, params, stream=False)
                 completion: ChatCompletion = raw.parse()
             except BaseException as exc:
-                attempt.failed(lease, self._classify_or_release(exc, lease))
+                attempt.failed(lease, self._classify_or_release(exc, lease, model))
                 continue
             self._pool.release(lease, "ok", rate_limit=_rate_limit(raw.headers))
             return completion
@@ -214,7 +215,7 @@ class Gateway:
                 self._pool.release(lease, "ok", rate_limit=budget)
                 return
             except BaseException as exc:
-                failure = self._classify_or_release(exc, lease)
+                failure = self._classify_or_release(exc, lease, model)
                 if not received:
                     attempt.failed(lease, failure)
                     continue
@@ -235,15 +236,15 @@ class Gateway:
                         await chunks.close()
 
     # ---------------------------------------------------------- failures
-    def _classify_or_release(self, exc: BaseException, lease: KeyLease) -> _Failure:
+    def _classify_or_release(self, exc: BaseException, lease: KeyLease, model: str) -> _Failure:
         """Classify ``exc``; when it is not retryable, give the key back before it propagates."""
         try:
-            return self._classify(exc)
+            return self._classify(exc, model)
         except BaseException:
             self._pool.release(lease, "released")
             raise
 
-    def _classify(self, exc: BaseException) -> _Failure:
+    def _classify(self, exc: BaseException, model: str = "") -> _Failure:
         """Map an SDK/transport exception to a pool outcome; re-raise what is not ours to retry."""
         import openai
 
@@ -260,6 +261,9 @@ class Gateway:
                 return _Failure("invalid", detail)
             if status >= 500 or status in (408, 409):
                 return _Failure("server_error", detail, _retry_after(exc))
+            if status in (400, 404, 422) and _UNKNOWN_MODEL.search(detail):
+                who = "Bytez has" if is_bytez(self.base_url) else f"The gateway at {self.base_url} has"
+                raise GatewayError(f"{who} no model {model!r}: pick one in Settings → Agents.") from None
             raise GatewayError(
                 f"The model gateway refused the request ({detail}): check the model names in agents.toml "
                 "and the gateway URL, then retry."
@@ -391,12 +395,26 @@ def _duration_s(text: str) -> float:
     return total
 
 
+# How servers say a model id is unknown: OpenAI's "The model `x` does not exist", Bytez's and
+# LiteLLM's "model not found" / "Invalid model name" variants.
+_UNKNOWN_MODEL = re.compile(
+    r"model\b.{0,80}\b(does not exist|not found|unknown|no such|is not (available|supported))|"
+    r"(unknown|invalid|no such) model",
+    re.IGNORECASE,
+)
+
+
 def _error_message(exc: Any) -> str:
-    body = getattr(exc, "body", None)
+    """The server's sentence: OpenAI's ``{"error": {"message"}}`` or Bytez's ``{"error": "...", "output": null}``."""
+    body = getattr(exc, "body", None)  # the SDK hands over what was under "error" when there was one
+    if isinstance(body, str) and body:
+        return body[:300]
     if isinstance(body, dict):
         error = body.get("error", body)
         if isinstance(error, dict) and isinstance(error.get("message"), str):
             return str(error["message"])[:300]
+        if isinstance(error, str) and error:
+            return error[:300]
     return str(getattr(exc, "message", "") or type(exc).__name__)[:300]
 
 

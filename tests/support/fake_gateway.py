@@ -71,6 +71,8 @@ class KeyBehaviour:
     stream_error_after_chunks: int | None = None
     # At most this many requests in flight (Bytez's free tier: one per key); more are answered 429.
     max_concurrency: int | None = None
+    # Errors in Bytez's own envelope, {"error": "...", "output": null}, instead of OpenAI's.
+    bytez_envelope: bool = False
 
 
 @dataclass
@@ -92,6 +94,9 @@ class FakeGateway:
         self._responder: Responder = responder or default_responder
         # False: like a local llama.cpp/Ollama server, a request without Authorization is served.
         self.require_key = require_key
+        # What GET /v1/models lists; bytez_models=True answers in Bytez's envelope (output/modelId).
+        self.model_ids: list[str] = ["fake/model"]
+        self.bytez_models = False
         self._behaviours: dict[str, KeyBehaviour] = {}
         self._states: dict[str, _KeyState] = {}
         self._lock = threading.Lock()
@@ -216,6 +221,8 @@ class FakeGateway:
             if behaviour.status is not None:
                 message = (behaviour.error_message or "scripted failure").replace("{key}", key)
                 scripted = {"Retry-After": "1"} if behaviour.status == 429 and behaviour.retry_after else None
+                if behaviour.bytez_envelope:
+                    return web.json_response({"error": message, "output": None}, status=behaviour.status, headers=scripted)
                 return _error(behaviour.status, message, headers=scripted)
             if behaviour.out_of_credits_after is not None and state.successes >= behaviour.out_of_credits_after:
                 return _error(402, "Your account is out of credits.", code="insufficient_quota")
@@ -251,7 +258,9 @@ class FakeGateway:
             state = self._states.get(key)
             if state is not None and key in self._behaviours:
                 state.in_flight = max(0, state.in_flight - 1)
-        return web.json_response({"object": "list", "data": [{"id": "fake/model", "object": "model"}]})
+        if self.bytez_models:
+            return web.json_response({"error": None, "output": [{"modelId": m, "task": "chat"} for m in self.model_ids]})
+        return web.json_response({"object": "list", "data": [{"id": m, "object": "model"} for m in self.model_ids]})
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         key = self._key(request)
