@@ -40,7 +40,7 @@ class Runtime:
     provider_keys: ProviderKeyStore | None = None
 
     def reload_provider_keys(self) -> None:
-        """Hand the stored provider keys to the gateway (only Bytez's gateway ever gets them)."""
+        """Hand the stored provider keys to the gateway again (after the user changed them)."""
         if self.provider_keys is not None and is_bytez(self.gateway.base_url):
             self.gateway.replace_provider_keys(self.provider_keys.load())
 
@@ -84,13 +84,15 @@ def build_runtime(
         keys = [ApiKey(resolved.placeholder_key, "local", "env", "local server")]
     # Invalid / out-of-credits states survive restarts, so a dead key is not retried on every start.
     key_pool = KeyPool(keys, per_key_concurrency=settings.per_key_concurrency, health_file=key_store.health_file())
+    provider_keys = ProviderKeyStore(key_store, redactor)
     gateway = Gateway(
         key_pool,
         base_url=resolved.base_url,
         request_timeout_s=settings.request_deadline_s,
         auth_scheme=resolved.auth_scheme,
+        # Only Bytez's gateway ever gets a provider key; read on the first request, not at start-up.
+        provider_keys=provider_keys.load if is_bytez(resolved.base_url) else None,
     )
-    provider_keys = ProviderKeyStore(key_store, redactor)
     orchestrator = Orchestrator(
         store,
         gateway,
@@ -100,8 +102,6 @@ def build_runtime(
         native_tools=resolved.profile.native_tools,
     )
     sync = BackgroundSync(store, settings.effective_supabase(), redactor, data_dir=paths.data)
-    runtime = Runtime(
+    return Runtime(
         paths, settings, redactor, store, key_store, key_pool, gateway, registry, orchestrator, sync, provider_keys
     )
-    runtime.reload_provider_keys()
-    return runtime

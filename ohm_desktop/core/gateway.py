@@ -82,7 +82,7 @@ class Gateway:
         stream_usage: bool = True,
         clock: Callable[[], float] = time.monotonic,
         auth_scheme: AuthScheme | None = None,
-        provider_keys: Mapping[str, str] | None = None,
+        provider_keys: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None,
     ) -> None:
         self._pool = pool
         self.base_url = base_url.rstrip("/")
@@ -100,10 +100,14 @@ class Gateway:
         for key in pool.keys:
             self._redactor.register(key.secret)
         self._provider_keys: dict[str, str] = {}
-        self.replace_provider_keys(provider_keys or {})
+        # A callable is read on the first request: the keyring is not asked before the first paint.
+        self._load_provider_keys = provider_keys if callable(provider_keys) else None
+        if not callable(provider_keys):
+            self.replace_provider_keys(provider_keys or {})
 
     def replace_provider_keys(self, provider_keys: Mapping[str, str]) -> None:
         """Use these provider keys (provider -> key) from the next request on."""
+        self._load_provider_keys = None
         self._provider_keys = dict(provider_keys)
         for secret in self._provider_keys.values():
             self._redactor.register(secret)
@@ -141,6 +145,8 @@ class Gateway:
         headers: dict[str, str | openai.Omit] = {"X-Stainless-Raw-Response": "true"}
         auth = authorization(self.auth_scheme, key.secret)
         headers["Authorization"] = auth if auth is not None else openai.Omit()
+        if self._load_provider_keys is not None:
+            self.replace_provider_keys(self._load_provider_keys())
         provider_key = provider_key_for(str(params.get("model", "")), self._provider_keys)
         if provider_key is not None:
             headers[PROVIDER_KEY_HEADER] = provider_key

@@ -94,6 +94,11 @@ class KeyPacer:
             return 0.0
         return (1.0 - self.tokens) / (self.rate)
 
+    def ready_after(self, now: float, seconds: float) -> None:
+        """The gateway said when to try again (Retry-After): the bucket is ready exactly then."""
+        if self.rate is not None:
+            self.tokens, self.refilled_at = 1.0 - seconds * self.rate, now
+
     def sent(self, now: float, jitter: float) -> None:
         """A request leaves on this key now; ``jitter`` is uniform in [0, 1)."""
         self._refill(now)
@@ -200,7 +205,8 @@ class KeyPacer:
         side, which the next refusals correct, where a low one would idle the key.
         """
         served = sum(1 for sent, ok in self._settled if ok and rejected_at - _FIRST_GUESS_SPAN_S <= sent <= rejected_at)
-        self.rate = max(1, served) / _FIRST_GUESS_SPAN_S
+        # Nothing served: no rate to guess (the pool backs off instead, or follows Retry-After).
+        self.rate = served / _FIRST_GUESS_SPAN_S if served else None
 
     def _concurrency_refused(self, sent_at: float, in_flight_at_send: int) -> None:
         if not self._suspects:

@@ -440,6 +440,7 @@ class KeyPool:
             slot.consecutive_failures += 1
             if retry_after_s is not None:
                 delay = retry_after_s  # the gateway's word wins over what was learned
+                slot.pacer.ready_after(now, retry_after_s)
             elif slot.pacer.rate is not None and not slot.headers_seen:
                 delay = slot.pacer.ready_in(now)
             else:

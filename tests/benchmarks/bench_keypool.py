@@ -54,8 +54,8 @@ KEYS = 20
 RATE = 2.0  # requests/s per key (the fake gateway's bucket holds one second of them)
 LATENCY_S = 0.5  # answer time in the one-in-flight scenario
 # Long enough that learning a key's limits (a few refusals each) is part of the figure, not all of it;
-# short enough that `make bench` stays in minutes (~7 for this module).
-WINDOW_S = 20.0
+# short enough that `make bench` stays in minutes (~8 for this module on a loaded 2-core machine).
+WINDOW_S = 15.0
 MESSAGES = [{"role": "user", "content": "ping"}]
 BASELINE_KEY = "sk-bytez-bench-unlimited-0000"
 SECRETS = [f"sk-bytez-bench-key-{i:04d}-abcdefgh" for i in range(KEYS)]

@@ -59,6 +59,21 @@ async def test_provider_key_goes_only_with_that_providers_models(fake: FakeGatew
     assert provider_of("anthropic/claude-opus-4-5") == "anthropic" and provider_of("claude") is None
 
 
+async def test_provider_keys_are_read_on_the_first_request_not_at_start_up(fake: FakeGateway) -> None:
+    reads: list[int] = []
+
+    def load() -> dict[str, str]:
+        reads.append(1)
+        return {"anthropic": ANTHROPIC_KEY}
+
+    gateway = make(fake, auth_scheme="raw", provider_keys=load)
+    assert reads == []
+    await gateway.complete(model="anthropic/claude-opus-4-5", messages=MESSAGES, max_tokens=5)
+    await gateway.complete(model="anthropic/claude-opus-4-5", messages=MESSAGES, max_tokens=5)
+    await gateway.aclose()
+    assert reads == [1] and [r.headers.get("provider-key") for r in fake.requests] == [ANTHROPIC_KEY] * 2
+
+
 async def test_a_malformed_key_answer_means_the_gateway_refused_the_key(fake: FakeGateway) -> None:
     # What LiteLLM's proxy answers a key without "Bearer ": a 500, not a 401.
     fake.behave(KEY, KeyBehaviour(status=500, error_message="Malformed API Key passed in. Ensure Key has `Bearer ` prefix."))
