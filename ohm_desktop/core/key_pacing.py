@@ -12,15 +12,17 @@ off on a guess after each 429 then wastes most of a key. Instead each key gets a
   them), and a window is only used once every request sent inside it has been answered, so
   slow answers do not hide successes.
 * **Concurrency** from 429s that arrive for a request sent while others were in flight on that
-  key although the pacer had a token for it: the gateway refused the ``k+1``-th concurrent
-  request, so at most ``k`` may be in flight. Now and then one more is tried, so a limit that
+  key, when no rate refusal lands in the same moment: the gateway refused the ``k+1``-th
+  concurrent request, so at most ``k`` may be in flight. Now and then one more is tried, so a limit that
   was raised (or a misread) is found again.
 * **Pacing**: a token bucket per key at the learned rate (the bucket holds one request:
-  spacing, no burst), each token jittered so keys do not fire in lockstep; after a long run
-  of successes the rate is stepped up, so a limit that was raised is found again.
+  spacing, no burst), each token jittered so keys do not fire in lockstep; a paced request
+  that is refused anyway was just early, so the key is retried after a tenth of an interval;
+  after a run of successes the rate is stepped up, so a limit that was raised is found again.
 
 Headers win: a key whose answers carry ``x-ratelimit-*`` headers is paced on them by the pool,
-and a ``Retry-After`` sets the cool-down; the pacer still learns from both.
+and a ``Retry-After`` (integer or fractional seconds) sets the cool-down and when the bucket is
+ready; the pacer still learns from both.
 """
 
 from __future__ import annotations
@@ -33,8 +35,6 @@ from typing import Literal
 
 Refusal = Literal["rate", "concurrency"]
 
-# Pace this much above the learned rate: one extra request in ~50 finds the bucket empty and
-# refreshes the estimate (≈1.02 upstream calls per success), and a raised limit is noticed.
 # Each request costs 1 ± 0.02 tokens: keys (and other clients) do not fire in lockstep, and no
 # request leaves so early that a bucket just short of a token refuses it.
 _JITTER = 0.04
@@ -46,9 +46,9 @@ _HORIZON_S = 60.0  # forget what is older
 _GROW_AFTER_OK = 30
 _GROWTH = 1.05
 _CONCURRENCY_PROBE_AFTER = 50  # successes at the learned concurrency before trying one more
-_SAME_MOMENT_S = 1.0
-_RETRY_FRACTION = 0.1
-_MIN_SERVED_TO_RAISE = 8
+_SAME_MOMENT_S = 1.0  # refusals this close together are read as one event
+_RETRY_FRACTION = 0.1  # after a paced refusal, retry the key after this share of an interval
+_MIN_SERVED_TO_RAISE = 8  # successes a window needs before it may raise the rate
 _MIN_SERVED_TO_LOWER = 2
 _FIRST_GUESS_SPAN_S = 1.0
 
