@@ -18,6 +18,17 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PIP) install -q -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
+# LiteLLM's proxy, a third-party OpenAI-compatible server the suite runs a full turn against
+# (tests/integration/core/test_litellm_proxy.py). It gets a venv of its own: litellm[proxy] pins
+# rich<14, which import-linter (rich>=14.2) cannot share; ~90 s and ~750 MB on first install.
+# prisma (the client library only, no database): without it the proxy's error handler itself
+# fails on `import prisma` and every refusal becomes a bare-text 500 that says nothing.
+LITELLM_VENV ?= .venv-litellm
+$(LITELLM_VENV)/.installed:
+	$(PYTHON) -m venv $(LITELLM_VENV)
+	$(LITELLM_VENV)/bin/python -m pip install -q 'litellm[proxy]>=1.50,!=1.107.0' prisma
+	touch $@
+
 $(VENV)/.installed-bench: pyproject.toml | $(PY)
 	$(PIP) install -q -e '.[test,bench]'
 	touch $@ $(VENV)/.installed-test $(VENV)/.installed-run
@@ -30,7 +41,7 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/mypy ohm_desktop/core ohm_desktop/store ohm_desktop/artifacts ohm_desktop/sync ohm_desktop/simulation ohm_desktop/design_rules
 	$(VENV)/bin/lint-imports
 
-test: $(VENV)/.installed-test lint
+test: $(VENV)/.installed-test $(LITELLM_VENV)/.installed lint
 	$(PY) -m tests.support.run_suite
 
 bench: $(VENV)/.installed-bench

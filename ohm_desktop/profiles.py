@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field
 
 from ohm_desktop.core.errors import ConfigError
+from ohm_desktop.core.gateway_headers import AuthScheme, default_auth_scheme
 
 if TYPE_CHECKING:
     from ohm_desktop.config import Settings
@@ -39,6 +40,11 @@ class GatewayProfile(BaseModel):
     agent_models: dict[str, str] = Field(default_factory=dict, description="intent -> model id")
     native_tools: bool = Field(
         default=True, description="False for models that cannot emit tool_calls: use the fenced-JSON fallback"
+    )
+    auth_scheme: AuthScheme | None = Field(
+        default=None,
+        description="How the key goes in Authorization: raw (Bytez), bearer (every other server) or none; "
+        "None picks raw for Bytez's hosts and bearer elsewhere",
     )
 
 
@@ -83,6 +89,11 @@ class ResolvedGateway:
     base_url: str
     router_model: str | None
     agent_overrides: dict[str, tuple[str | None, int | None]]
+
+    @property
+    def auth_scheme(self) -> AuthScheme:
+        """The profile's scheme, else the default for the host actually used (OHM_GATEWAY_URL included)."""
+        return self.profile.auth_scheme or default_auth_scheme(self.base_url)
 
     @property
     def placeholder_key(self) -> str | None:

@@ -12,9 +12,11 @@ from dataclasses import dataclass, replace
 from ohm_desktop.config import Paths, Settings, load_settings, resources_dir
 from ohm_desktop.core.agents import AgentRegistry, load_registry
 from ohm_desktop.core.gateway import Gateway
+from ohm_desktop.core.gateway_headers import is_bytez
 from ohm_desktop.core.keyring_backend import select_keyring_backend
 from ohm_desktop.core.keys import ApiKey, KeyPool, KeyStore
 from ohm_desktop.core.orchestrator import Orchestrator
+from ohm_desktop.core.provider_keys import ProviderKeyStore
 from ohm_desktop.core.redaction import SecretRedactor
 from ohm_desktop.profiles import resolve_gateway
 from ohm_desktop.store import LocalStore
@@ -34,6 +36,13 @@ class Runtime:
     orchestrator: Orchestrator
     #: Supabase sync (off unless configured and signed in); the window starts it, ``ohm sync`` drives its own.
     sync: BackgroundSync
+    #: The user's own provider keys (Bytez's ``provider-key`` header); the keys editor changes them.
+    provider_keys: ProviderKeyStore | None = None
+
+    def reload_provider_keys(self) -> None:
+        """Hand the stored provider keys to the gateway again (after the user changed them)."""
+        if self.provider_keys is not None and is_bytez(self.gateway.base_url):
+            self.gateway.replace_provider_keys(self.provider_keys.load())
 
     async def aclose(self) -> None:
         await self.sync.aclose()
@@ -75,7 +84,15 @@ def build_runtime(
         keys = [ApiKey(resolved.placeholder_key, "local", "env", "local server")]
     # Invalid / out-of-credits states survive restarts, so a dead key is not retried on every start.
     key_pool = KeyPool(keys, per_key_concurrency=settings.per_key_concurrency, health_file=key_store.health_file())
-    gateway = Gateway(key_pool, base_url=resolved.base_url, request_timeout_s=settings.request_deadline_s)
+    provider_keys = ProviderKeyStore(key_store, redactor)
+    gateway = Gateway(
+        key_pool,
+        base_url=resolved.base_url,
+        request_timeout_s=settings.request_deadline_s,
+        auth_scheme=resolved.auth_scheme,
+        # Only Bytez's gateway ever gets a provider key; read on the first request, not at start-up.
+        provider_keys=provider_keys.load if is_bytez(resolved.base_url) else None,
+    )
     orchestrator = Orchestrator(
         store,
         gateway,
@@ -85,4 +102,6 @@ def build_runtime(
         native_tools=resolved.profile.native_tools,
     )
     sync = BackgroundSync(store, settings.effective_supabase(), redactor, data_dir=paths.data)
-    return Runtime(paths, settings, redactor, store, key_store, key_pool, gateway, registry, orchestrator, sync)
+    return Runtime(
+        paths, settings, redactor, store, key_store, key_pool, gateway, registry, orchestrator, sync, provider_keys
+    )

@@ -26,12 +26,17 @@ class Check:
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("doctor", help="check the installation and configuration")
     parser.add_argument("--json", action="store_true", help="print the checks as JSON")
+    parser.add_argument(
+        "--online", action="store_true", help="also ask the gateway whether it knows every configured model id"
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     paths = Paths.from_environment()
     checks = [_guarded(name, probe, paths) for name, probe in _PROBES]
+    if getattr(args, "online", False):
+        checks.append(_guarded("models", _models, paths))
     if args.json:
         print(json.dumps([asdict(check) for check in checks], indent=2))
     else:
@@ -85,6 +90,36 @@ def _agents(paths: Paths) -> Check:
     registry = load_agent_registry(paths, load_settings(paths))
     names = ", ".join(f"{a.intent}→{a.model}" for a in registry.agents.values())
     return Check("agents", "ok", f"router {registry.router.model}; {names}")
+
+
+def _models(paths: Paths) -> Check:
+    """Every configured model id against the gateway's model list (online; one GET, with the first key)."""
+    import asyncio
+
+    from ohm_desktop.core.keys import KeyStore
+    from ohm_desktop.core.model_catalog import unknown_models
+    from ohm_desktop.core.redaction import SecretRedactor
+    from ohm_desktop.profiles import resolve_gateway
+    from ohm_desktop.runtime import load_agent_registry
+
+    settings = load_settings(paths)
+    gateway = resolve_gateway(settings)
+    registry = load_agent_registry(paths, settings)
+    configured = {registry.router.model, *(agent.model for agent in registry.agents.values())}
+    keys = KeyStore(paths, SecretRedactor()).load()
+    secret = keys[0].secret if keys else gateway.placeholder_key
+    if secret is None:
+        return Check("models", "warn", "not checked: no key to ask the gateway with", "Add a key with `ohm keys add`.")
+    try:
+        unknown = asyncio.run(unknown_models(gateway.base_url, secret, gateway.auth_scheme, configured))
+    except OhmError as exc:  # offline, or the gateway cannot list: not a configuration error
+        return Check("models", "warn", f"not checked: {exc.message}")
+    if unknown:
+        where = "Bytez" if gateway.auth_scheme == "raw" else "The gateway"
+        return Check(
+            "models", "fail", f"{where} has no model {', '.join(unknown)}", "Pick one in Settings → Agents (or agents.toml)."
+        )
+    return Check("models", "ok", f"all {len(configured)} configured model ids are listed by the gateway")
 
 
 def _keys(paths: Paths) -> Check:

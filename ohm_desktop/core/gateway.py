@@ -2,8 +2,9 @@
 
 One ``AsyncOpenAI`` client per key, created on first use and kept (connection keep-alive),
 with ``max_retries=0`` because retries belong to the key pool: a failed attempt moves to
-another key instead of hammering the same one. Bytez expects the raw key in the
-``Authorization`` header, so that header is set explicitly.
+another key instead of hammering the same one. How the key is presented (raw for Bytez,
+``Bearer`` elsewhere) and the optional ``provider-key`` are set per request
+(core/gateway_headers.py).
 
 A streamed answer that fails before its first chunk is retried on another key; once text has
 reached the user, a failure is reported (StreamInterruptedError), never silently restarted.
@@ -16,11 +17,20 @@ import email.utils
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ohm_desktop.core.errors import GatewayError, NoUsableKeyError, StreamInterruptedError
 from ohm_desktop.core.events import KeyRotation, RotationReason
+from ohm_desktop.core.gateway_headers import (
+    PROVIDER_KEY_HEADER,
+    AuthScheme,
+    authorization,
+    default_auth_scheme,
+    is_bytez,
+    provider_key_for,
+    refuses_key,
+)
 from ohm_desktop.core.keys import ApiKey, KeyLease, KeyPool, Outcome, RateLimitInfo
 from ohm_desktop.core.redaction import SecretRedactor
 
@@ -71,9 +81,12 @@ class Gateway:
         max_network_failures: int = 3,
         stream_usage: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        auth_scheme: AuthScheme | None = None,
+        provider_keys: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None,
     ) -> None:
         self._pool = pool
         self.base_url = base_url.rstrip("/")
+        self.auth_scheme: AuthScheme = auth_scheme or default_auth_scheme(self.base_url)
         self._deadline_s = request_timeout_s
         self._read_timeout_s = read_timeout_s
         self._connect_timeout_s = connect_timeout_s
@@ -86,6 +99,18 @@ class Gateway:
         self._redactor = SecretRedactor()
         for key in pool.keys:
             self._redactor.register(key.secret)
+        self._provider_keys: dict[str, str] = {}
+        # A callable is read on the first request: the keyring is not asked before the first paint.
+        self._load_provider_keys = provider_keys if callable(provider_keys) else None
+        if not callable(provider_keys):
+            self.replace_provider_keys(provider_keys or {})
+
+    def replace_provider_keys(self, provider_keys: Mapping[str, str]) -> None:
+        """Use these provider keys (provider -> key) from the next request on."""
+        self._load_provider_keys = None
+        self._provider_keys = dict(provider_keys)
+        for secret in self._provider_keys.values():
+            self._redactor.register(secret)
 
     @property
     def pool(self) -> KeyPool:
@@ -103,7 +128,6 @@ class Gateway:
                 timeout=openai.Timeout(
                     self._deadline_s, connect=self._connect_timeout_s, read=self._read_timeout_s
                 ),
-                default_headers={"Authorization": key.secret},
             )
             self._clients[key.secret] = client
         return client
@@ -118,11 +142,19 @@ class Gateway:
         import openai
         from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
+        headers: dict[str, str | openai.Omit] = {"X-Stainless-Raw-Response": "true"}
+        auth = authorization(self.auth_scheme, key.secret)
+        headers["Authorization"] = auth if auth is not None else openai.Omit()
+        if self._load_provider_keys is not None:
+            self.replace_provider_keys(self._load_provider_keys())
+        provider_key = provider_key_for(str(params.get("model", "")), self._provider_keys)
+        if provider_key is not None:
+            headers[PROVIDER_KEY_HEADER] = provider_key
         return await self._client(key).post(
             "/chat/completions",
             body=params,
             cast_to=ChatCompletion,
-            options={"headers": {"X-Stainless-Raw-Response": "true"}},
+            options={"headers": headers},
             stream=stream,
             stream_cls=openai.AsyncStream[ChatCompletionChunk],
         )
@@ -153,7 +185,7 @@ class Gateway:
                 raw = await self._post(lease.key, params, stream=False)
                 completion: ChatCompletion = raw.parse()
             except BaseException as exc:
-                attempt.failed(lease, self._classify_or_release(exc, lease))
+                attempt.failed(lease, self._classify_or_release(exc, lease, model))
                 continue
             self._pool.release(lease, "ok", rate_limit=_rate_limit(raw.headers))
             return completion
@@ -189,7 +221,7 @@ class Gateway:
                 self._pool.release(lease, "ok", rate_limit=budget)
                 return
             except BaseException as exc:
-                failure = self._classify_or_release(exc, lease)
+                failure = self._classify_or_release(exc, lease, model)
                 if not received:
                     attempt.failed(lease, failure)
                     continue
@@ -210,15 +242,15 @@ class Gateway:
                         await chunks.close()
 
     # ---------------------------------------------------------- failures
-    def _classify_or_release(self, exc: BaseException, lease: KeyLease) -> _Failure:
+    def _classify_or_release(self, exc: BaseException, lease: KeyLease, model: str) -> _Failure:
         """Classify ``exc``; when it is not retryable, give the key back before it propagates."""
         try:
-            return self._classify(exc)
+            return self._classify(exc, model)
         except BaseException:
             self._pool.release(lease, "released")
             raise
 
-    def _classify(self, exc: BaseException) -> _Failure:
+    def _classify(self, exc: BaseException, model: str = "") -> _Failure:
         """Map an SDK/transport exception to a pool outcome; re-raise what is not ours to retry."""
         import openai
 
@@ -230,10 +262,14 @@ class Gateway:
                 return _Failure("rate_limited", detail, _retry_after(exc), _rate_limit(headers))
             if status == 402:
                 return _Failure("out_of_credits", detail)
-            if status in (401, 403):
+            if status in (401, 403) or (status >= 500 and refuses_key(detail)):
+                # LiteLLM answers a key without "Bearer " with a 500: a key problem, not the server's.
                 return _Failure("invalid", detail)
             if status >= 500 or status in (408, 409):
                 return _Failure("server_error", detail, _retry_after(exc))
+            if status in (400, 404, 422) and _UNKNOWN_MODEL.search(detail):
+                who = "Bytez has" if is_bytez(self.base_url) else f"The gateway at {self.base_url} has"
+                raise GatewayError(f"{who} no model {model!r}: pick one in Settings → Agents.") from None
             raise GatewayError(
                 f"The model gateway refused the request ({detail}): check the model names in agents.toml "
                 "and the gateway URL, then retry."
@@ -273,6 +309,8 @@ class _Attempts:
         except NoUsableKeyError:
             if self._last is not None and self._last[1] == "network":
                 raise self._network_error() from None
+            if self._last is not None and self._last[1] == "invalid" and self._pool.next_available_in() is None:
+                raise self._refused_key_error() from None
             raise
         if self._last is not None and self._on_rotation is not None:
             label, outcome = self._last
@@ -290,6 +328,14 @@ class _Attempts:
             self._network_failures += 1
             if self._network_failures >= self._gateway._max_network_failures:
                 raise self._network_error()
+
+    def _refused_key_error(self) -> NoUsableKeyError:
+        keys = "every key" if len(self._pool) > 1 else "the key"
+        return NoUsableKeyError(
+            f"The gateway at {self._gateway.base_url} refused {keys} as invalid ({self._last_detail}): check "
+            "them with `ohm keys test` and replace them with `ohm keys add`; for a server other than Bytez set "
+            "the profile's auth_scheme (raw, bearer or none) in Settings. Then retry."
+        )
 
     def _network_error(self) -> GatewayError:
         return GatewayError(
@@ -355,12 +401,26 @@ def _duration_s(text: str) -> float:
     return total
 
 
+# How servers say a model id is unknown: OpenAI's "The model `x` does not exist", Bytez's and
+# LiteLLM's "model not found" / "Invalid model name" variants.
+_UNKNOWN_MODEL = re.compile(
+    r"model\b.{0,80}\b(does not exist|not found|unknown|no such|is not (available|supported))|"
+    r"(unknown|invalid|no such) model",
+    re.IGNORECASE,
+)
+
+
 def _error_message(exc: Any) -> str:
-    body = getattr(exc, "body", None)
+    """The server's sentence: OpenAI's ``{"error": {"message"}}`` or Bytez's ``{"error": "...", "output": null}``."""
+    body = getattr(exc, "body", None)  # the SDK hands over what was under "error" when there was one
+    if isinstance(body, str) and body:
+        return body[:300]
     if isinstance(body, dict):
         error = body.get("error", body)
         if isinstance(error, dict) and isinstance(error.get("message"), str):
             return str(error["message"])[:300]
+        if isinstance(error, str) and error:
+            return error[:300]
     return str(getattr(exc, "message", "") or type(exc).__name__)[:300]
 
 

@@ -28,6 +28,7 @@ from typing import Literal
 
 from ohm_desktop.config import Paths
 from ohm_desktop.core.errors import KeyringUnavailableError, NoUsableKeyError, UsageError
+from ohm_desktop.core.key_pacing import KeyPacer
 from ohm_desktop.core.redaction import SecretRedactor, mask_secret
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,12 @@ class _Slot:
     budget_seen_at: float = 0.0
     budget_reset_at: float = 0.0
     recorded: bool = False  # a lasting state of this key is in the health file
+    # Without rate-limit headers (Bytez) the key is paced on what its answers taught (key_pacing.py).
+    headers_seen: bool = False
+    pacer: KeyPacer = field(default_factory=KeyPacer)
+
+    def paced_allows(self, now: float) -> bool:
+        return self.headers_seen or self.pacer.allows(now, self.in_flight)
 
     def budget(self, now: float) -> int | None:
         """Requests the key's budget allows now (None: unknown, so unlimited by the pool)."""
@@ -120,6 +127,8 @@ class KeyLease:
     key: ApiKey
     _slot: _Slot = field(repr=False)
     released: bool = False
+    sent_at: float = 0.0
+    in_flight_at_send: int = 0  # other requests this key had in flight when this one left
 
     @property
     def label(self) -> str:
@@ -231,6 +240,7 @@ class KeyPool:
         for slot in self._slots:
             slot.state, slot.available_at, slot.consecutive_failures = "healthy", 0.0, 0
             slot.remaining = None
+            slot.pacer.forget()
             if slot.recorded and self._health_file is not None:
                 self._health_file.record(slot.key.secret, "healthy", 0.0)
             slot.recorded = False
@@ -304,11 +314,19 @@ class KeyPool:
         for offset in range(count):
             index = (self._cursor + offset) % count
             slot = self._slots[index]
-            if self._state(slot, now) == "healthy" and slot.in_flight < self._limit and slot.budget_allows(now):
+            if (
+                self._state(slot, now) == "healthy"
+                and slot.in_flight < self._limit
+                and slot.budget_allows(now)
+                and slot.paced_allows(now)
+            ):
                 slot.state = "healthy"
+                lease = KeyLease(slot.key, slot, sent_at=now, in_flight_at_send=slot.in_flight)
                 slot.in_flight += 1
+                if not slot.headers_seen:
+                    slot.pacer.sent(now, self._rng())
                 self._cursor = (index + 1) % count
-                return KeyLease(slot.key, slot)
+                return lease
         return None
 
     def next_available_in(self) -> float | None:
@@ -323,6 +341,8 @@ class KeyPool:
                 waits.append(max(0.0, slot.available_at - now))
             elif not slot.budget_allows(now):
                 waits.append(max(0.0, slot.budget_frees_at() - now))
+            elif not slot.paced_allows(now):
+                waits.append(slot.pacer.ready_in(now))  # 0 when only its learned concurrency is full
             else:
                 waits.append(0.0)
         return min(waits) if waits else None
@@ -403,17 +423,30 @@ class KeyPool:
         slot.in_flight = max(0, slot.in_flight - 1)
         now = self._clock()
         if rate_limit is not None:
+            slot.headers_seen = True
             slot.remaining, slot.budget_limit = rate_limit.remaining, rate_limit.limit
             slot.budget_seen_at, slot.budget_reset_at = now, now + rate_limit.reset_s
+        if outcome == "rate_limited":
+            refusal = slot.pacer.rate_limited(lease.sent_at, now, in_flight_at_send=lease.in_flight_at_send)
+        else:
+            slot.pacer.answered(lease.sent_at, now, ok=outcome == "ok")
         if outcome == "ok":
             slot.consecutive_failures = 0
             if slot.state != "invalid":
                 slot.state = "healthy"
+        elif outcome == "rate_limited" and refusal == "concurrency" and retry_after_s is None and not slot.headers_seen:
+            pass  # the key serves again as soon as one of its requests ends: no cool-down
         elif outcome == "rate_limited":
             slot.consecutive_failures += 1
-            delay = retry_after_s if retry_after_s is not None else self._jittered(slot, self._base)
+            if retry_after_s is not None:
+                delay = retry_after_s  # the gateway's word wins over what was learned
+                slot.pacer.ready_after(now, retry_after_s)
+            elif slot.pacer.rate is not None and not slot.headers_seen:
+                delay = slot.pacer.ready_in(now)
+            else:
+                delay = self._jittered(slot, self._base)
             slot.state, slot.available_at = "cooling", now + max(0.0, delay)
-            if rate_limit is None:
+            if rate_limit is None and slot.headers_seen:
                 # The budget we believed in was wrong: after the cooldown, probe with one request.
                 slot.remaining, slot.budget_limit = 0, None
                 slot.budget_seen_at, slot.budget_reset_at = now, slot.available_at
@@ -484,6 +517,11 @@ class KeyStore:
         # OHM_KEYRING_SERVICE separates profiles (and test runs) sharing one OS keyring.
         self._service = service or os.environ.get("OHM_KEYRING_SERVICE") or KEYRING_SERVICE
 
+    @property
+    def service(self) -> str:
+        """The keyring service every key of this profile lives under."""
+        return self._service
+
     # -------------------------------------------------------------- keyring
     def keyring_available(self) -> bool:
         try:
@@ -504,6 +542,10 @@ class KeyStore:
             log.info("keyring backend %s is not usable: %s", type(backend).__name__, type(exc).__name__)
             return False
         return True
+
+    def require_keyring(self) -> None:
+        """Raise KeyringUnavailableError (one sentence saying what to do) without a usable keyring."""
+        self._require_keyring()
 
     def _require_keyring(self) -> None:
         if not self.keyring_available():

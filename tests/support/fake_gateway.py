@@ -49,6 +49,7 @@ class SeenRequest:
     tools: list[dict[str, Any]] | None
     max_tokens: int | None
     body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 Responder = Callable[[SeenRequest], Reply]
@@ -68,6 +69,10 @@ class KeyBehaviour:
     ratelimit_headers: bool = True
     # Send an SSE error event (``data: {"error": ...}``) instead of chunk N+1, then end the stream.
     stream_error_after_chunks: int | None = None
+    # At most this many requests in flight (Bytez's free tier: one per key); more are answered 429.
+    max_concurrency: int | None = None
+    # Errors in Bytez's own envelope, {"error": "...", "output": null}, instead of OpenAI's.
+    bytez_envelope: bool = False
 
 
 @dataclass
@@ -75,6 +80,7 @@ class _KeyState:
     tokens: float = 0.0
     refilled_at: float = 0.0
     successes: int = 0
+    in_flight: int = 0
 
 
 def default_responder(request: SeenRequest) -> Reply:
@@ -84,8 +90,13 @@ def default_responder(request: SeenRequest) -> Reply:
 class FakeGateway:
     """An OpenAI-compatible server on 127.0.0.1 running its own loop in a daemon thread."""
 
-    def __init__(self, responder: Responder | None = None) -> None:
+    def __init__(self, responder: Responder | None = None, *, require_key: bool = True) -> None:
         self._responder: Responder = responder or default_responder
+        # False: like a local llama.cpp/Ollama server, a request without Authorization is served.
+        self.require_key = require_key
+        # What GET /v1/models lists; bytez_models=True answers in Bytez's envelope (output/modelId).
+        self.model_ids: list[str] = ["fake/model"]
+        self.bytez_models = False
         self._behaviours: dict[str, KeyBehaviour] = {}
         self._states: dict[str, _KeyState] = {}
         self._lock = threading.Lock()
@@ -142,6 +153,9 @@ class FakeGateway:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._chat)
         app.router.add_get("/v1/models", self._models)
+        # Control endpoints for a gateway in another process (the key-pool benchmark).
+        app.router.add_get("/__stats", self._stats)
+        app.router.add_post("/__reset", self._reset)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
@@ -154,6 +168,26 @@ class FakeGateway:
     async def _astop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+    def reset(self) -> None:
+        """Every key's bucket full again and no request seen (between benchmark contenders)."""
+        with self._lock:
+            for key, behaviour in self._behaviours.items():
+                self._states[key] = _KeyState(tokens=_bucket_size(behaviour), refilled_at=time.monotonic())
+            self.attempts.clear()
+            self.requests.clear()
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        with self._lock:
+            counts: dict[str, dict[str, int]] = {}
+            for key, status in self.attempts:
+                per_key = counts.setdefault(key, {})
+                per_key[str(status)] = per_key.get(str(status), 0) + 1
+        return web.json_response({"attempts": counts})
+
+    async def _reset(self, request: web.Request) -> web.Response:
+        self.reset()
+        return web.json_response({"ok": True})
 
     # ------------------------------------------------------------ protocol
     @staticmethod
@@ -187,9 +221,14 @@ class FakeGateway:
             if behaviour.status is not None:
                 message = (behaviour.error_message or "scripted failure").replace("{key}", key)
                 scripted = {"Retry-After": "1"} if behaviour.status == 429 and behaviour.retry_after else None
+                if behaviour.bytez_envelope:
+                    return web.json_response({"error": message, "output": None}, status=behaviour.status, headers=scripted)
                 return _error(behaviour.status, message, headers=scripted)
             if behaviour.out_of_credits_after is not None and state.successes >= behaviour.out_of_credits_after:
                 return _error(402, "Your account is out of credits.", code="insufficient_quota")
+            if behaviour.max_concurrency is not None and state.in_flight >= behaviour.max_concurrency:
+                headers = {"Retry-After": "1"} if behaviour.retry_after else None
+                return _error(429, "Too many requests in flight for this key.", code="rate_limit_exceeded", headers=headers)
             if behaviour.rate_limit_rps is not None:
                 now = time.monotonic()
                 rate = behaviour.rate_limit_rps
@@ -207,6 +246,7 @@ class FakeGateway:
                     return _error(429, "Rate limit exceeded.", code="rate_limit_exceeded", headers=headers)
                 state.tokens -= 1.0
             state.successes += 1
+            state.in_flight += 1  # given back by _chat when the answer is complete
             return None
 
     async def _models(self, request: web.Request) -> web.Response:
@@ -214,17 +254,32 @@ class FakeGateway:
         refused = self._refuse(key)
         if refused is not None:
             return refused
-        return web.json_response({"object": "list", "data": [{"id": "fake/model", "object": "model"}]})
+        with self._lock:
+            state = self._states.get(key)
+            if state is not None and key in self._behaviours:
+                state.in_flight = max(0, state.in_flight - 1)
+        if self.bytez_models:
+            return web.json_response({"error": None, "output": [{"modelId": m, "task": "chat"} for m in self.model_ids]})
+        return web.json_response({"object": "list", "data": [{"id": m, "object": "model"} for m in self.model_ids]})
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         key = self._key(request)
-        if not key:
+        if not key and self.require_key:
             return _error(401, "Missing API key.", code="invalid_api_key")
         refused = self._refuse(key)
         if refused is not None:
             with self._lock:
                 self.attempts.append((key, refused.status))
             return refused
+        try:
+            return await self._answer(request, key)
+        finally:
+            with self._lock:
+                state = self._states.get(key)
+                if state is not None and self._behaviours.get(key) is not None:
+                    state.in_flight = max(0, state.in_flight - 1)
+
+    async def _answer(self, request: web.Request, key: str) -> web.StreamResponse:
         try:
             body = await request.json()
         except json.JSONDecodeError:
@@ -237,6 +292,7 @@ class FakeGateway:
             tools=body.get("tools"),
             max_tokens=body.get("max_tokens") or body.get("max_completion_tokens"),
             body=body,
+            headers={name.lower(): value for name, value in request.headers.items()},
         )
         with self._lock:
             self.requests.append(seen)
@@ -399,8 +455,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Run the fake OpenAI-compatible gateway.")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--demo", action="store_true", help="answer like a BOM specialist (default: 'OK')")
+    parser.add_argument("--keys", help='JSON file: {"<key>": {KeyBehaviour fields}, ...}')
     args = parser.parse_args()
     gateway = FakeGateway(demo_responder if args.demo else default_responder).start(args.port)
+    if args.keys:
+        with open(args.keys, encoding="utf-8") as file:
+            for key, fields in json.load(file).items():
+                gateway.behave(key, KeyBehaviour(**fields))
     print(json.dumps({"url": gateway.url}), flush=True)
     try:
         threading.Event().wait()

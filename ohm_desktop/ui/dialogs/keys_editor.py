@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ohm_desktop.core.errors import OhmError
 from ohm_desktop.runtime import Runtime
+from ohm_desktop.ui.dialogs.provider_keys_editor import ProviderKeysEditor
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,8 @@ class KeysEditor(QWidget):
         layout.addLayout(entry_row)
         layout.addLayout(buttons)
         layout.addWidget(self.result)
+        self.provider_keys = ProviderKeysEditor(runtime, self)
+        layout.addWidget(self.provider_keys)
         self.keyring_note.setText("Checking the OS keyring…")
         self._set_editable(False)
         self.refresh()
