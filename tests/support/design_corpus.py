@@ -106,7 +106,8 @@ const int ENA = 5, IN1 = 7, IN2 = 8, IN3 = 9, IN4 = 10, ENB = 6;
 template <typename T> T clampTo(T value, T low, T high) { return value < low ? low : value > high ? high : value; }
 
 void setup() {
-  for (int pin : {ENA, IN1, IN2, IN3, IN4, ENB}) pinMode(pin, OUTPUT);
+  const int outputs[] = {ENA, IN1, IN2, IN3, IN4, ENB};
+  for (int pin : outputs) pinMode(pin, OUTPUT);
 }
 
 void loop() {
