@@ -173,3 +173,14 @@ def test_unknown_format_and_unwritable_path_are_usage_errors(tmp_path: Path) -> 
     blocker.write_text("x")
     with pytest.raises(ExportError, match="Could not write"):
         export_artifact("bom", BOM, "csv", blocker / "bom.csv")
+
+
+def test_white_wires_stay_visible_on_the_white_page(tmp_path: Path) -> None:
+    wiring = {"connections": [{"from": "U1.D2", "to": "SW1.1", "color": "white"},
+                              {"from": "U1.D3", "to": "SW1.2", "color": "red"}]}
+    dot = export_artifact("wiring", wiring, "dot", tmp_path / "w.dot")[0].read_text()
+    assert 'color="#555555:white:#555555", penwidth=2' in dot and 'color="red"' in dot
+    if shutil.which("dot") is None:
+        pytest.skip("graphviz is not installed")
+    svg = export_artifact("wiring", wiring, "svg", tmp_path / "w.svg")[0].read_text()
+    assert 'stroke="white"' in svg and 'stroke="#555555"' in svg
