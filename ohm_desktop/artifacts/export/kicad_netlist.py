@@ -54,7 +54,7 @@ def _components(bom: dict[str, Any] | None, wired: list[str]) -> tuple[dict[str,
         if footprint and not _KICAD_FOOTPRINT.match(footprint):
             smd = smd_footprint(symbol, footprint) if symbol is not None else None
             if smd is not None:
-                changed.append(f"{footprint} → {smd}")
+                changed.append(f"{text(part.get('designator')) or name} {footprint} → {smd}")
                 footprint = smd
             else:
                 bad_footprints.append(f"{footprint!r} ({text(part.get('designator')) or name})")
