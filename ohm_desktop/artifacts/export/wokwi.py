@@ -81,6 +81,16 @@ _ELEMENTS: tuple[tuple[re.Pattern[str], _Element], ...] = tuple(
         (r"\bPIR\b", _Element("wokwi-pir-motion-sensor", _table({"VCC": "VCC", "OUT": "OUT", "GND": "GND"}))),
         (r"\bLCD\b.*\b(16x?02|1602)\b|\b1602\b", _Element("wokwi-lcd1602", _table(
             {"GND": "GND", "VCC": "VCC", "5V": "VCC", "SDA": "SDA", "SCL": "SCL"}))),
+        (r"\b4x4\b.*\bkeypad\b|\bmembrane\s*keypad\b", _Element("wokwi-membrane-keypad", _table(
+            {name: name for name in ("R1", "R2", "R3", "R4", "C1", "C2", "C3", "C4")}))),
+        (r"\bmicro\s*SD\b", _Element("wokwi-microsd-card", _table(
+            {"CS": "CS", "SCK": "SCK", "MOSI": "DI", "DI": "DI", "MISO": "DO", "DO": "DO", "VCC": "VCC",
+             "5V": "VCC", "GND": "GND", "CD": "CD"}))),
+        (r"\bDS1307\b", _Element("wokwi-ds1307", _table(
+            {"GND": "GND", "VCC": "5V", "5V": "5V", "SDA": "SDA", "SCL": "SCL", "SQW": "SQW"}))),
+        (r"\b(neopixel|WS2812B?)\b.*\bring\b|\bring\b.*\b(neopixel|WS2812B?)\b", _Element("wokwi-led-ring", _table(
+            {"GND": "GND", "VCC": "VCC", "5V": "VCC", "DIN": "DIN", "DI": "DIN", "DOUT": "DOUT", "DO": "DOUT"}))),
+        (r"\bslide\s*switch\b", _Element("wokwi-slide-switch", _table({"1": "1", "2": "2", "3": "3"}))),
         (r"\bpotentiometer\b|\bpot\b", _Element("wokwi-potentiometer", _table(
             {"1": "GND", "GND": "GND", "2": "SIG", "WIPER": "SIG", "SIG": "SIG", "W": "SIG", "3": "VCC",
              "VCC": "VCC"}))),
@@ -117,6 +127,9 @@ def _attrs(element: _Element, part: dict[str, Any]) -> dict[str, str]:
     if element.type == "wokwi-resistor":
         ohms = _ohms(text(part.get("value")))
         return {"value": ohms} if ohms else {}
+    if element.type == "wokwi-led-ring":
+        count = re.search(r"\b(\d{1,3})\s*(?:LEDs|pixels)\b", description)
+        return {"pixels": count[1]} if count else {}
     if element.type == "wokwi-lcd1602" and "i2c" in description:
         return {"pins": "i2c"}
     return {}
