@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ IEC_COLOURS = {
     "silver": "SL", "slate": "SL", "gold": "GD", "copper": "CU", "tin": "SN",
 }
 _CODES = set(IEC_COLOURS.values())
+_UNSAFE = re.compile(r"[:\\\"<>{}|]")
 
 
 def _yaml(value: Any) -> str:
@@ -59,10 +61,33 @@ class _Connector:
         return self.labels.index(label) + 1
 
 
+def _safe_names(wiring: list[Wire]) -> tuple[list[Wire], dict[str, str]]:
+    """Wires with part names Graphviz accepts as node names (``:`` is its port separator)."""
+    renamed: dict[str, str] = {}
+    taken = {ref for wire in wiring for ref, _ in wire.ends}
+
+    def safe(ref: str) -> str:
+        if not _UNSAFE.search(ref):
+            return ref
+        if ref not in renamed:
+            name = _UNSAFE.sub("_", ref) or "part"
+            while name in taken:
+                name += "_"
+            taken.add(name)
+            renamed[ref] = name
+        return renamed[ref]
+
+    result = [Wire((safe(w.start[0]), w.start[1]), (safe(w.end[0]), w.end[1]), w.net, w.color) for w in wiring]
+    return result, renamed
+
+
 def wireviz_yaml(content: dict[str, Any], bom: dict[str, Any] | None = None) -> tuple[str, list[str]]:
-    """The harness YAML and notices (colours WireViz cannot draw)."""
-    wiring = wires(content)
+    """The harness YAML and notices (colours WireViz cannot draw, part names it cannot use)."""
+    wiring, renamed = _safe_names(wires(content))
     notices: list[str] = []
+    if renamed:
+        pairs = ", ".join(f"{old!r} as {new}" for old, new in renamed.items())
+        notices.append(f"Graphviz cannot draw ':' and the like in part names, so WireViz shows {pairs}.")
     connectors: dict[str, _Connector] = {}
     for reference, pin in sorted({end for wire in wiring for end in wire.ends if end[1]},
                                  key=lambda end: (end[0], natural_key(end[1]))):

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ohm_desktop.artifacts.export import Design, export_design
 from ohm_desktop.artifacts.export.nets import wires
@@ -45,3 +47,23 @@ def test_wires_between_two_parts_are_one_bundle_with_colour_codes(tmp_path: Path
     assert document["connectors"]["U1"]["loops"] == [[1, 5]]
     assert any("teal" in notice for notice in result.notices)
     wireviz.parse(result.files[0].read_text(), return_types="svg")
+
+
+_REFS = st.sampled_from(["U1", "R1", "D1", "X 1", "Q:1", "GND", "5V"])
+_PINS = st.sampled_from(["1", "2", "A", "K", "D9", "GND", "+", "-", "1.5", "a b", "#3", "'", '"', "ü"])
+_ENDS = st.builds(lambda ref, pin: ref if ref in ("GND", "5V") else f"{ref}.{pin}", _REFS, _PINS)
+_WIRINGS = st.lists(
+    st.fixed_dictionaries({"from": _ENDS, "to": _ENDS},
+                          optional={"color": st.sampled_from(["red", "teal", "white", "RD", ""]),
+                                    "net": st.sampled_from(["SDA", 'a"b', "GND"])}),
+    min_size=1, max_size=10,
+)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(connections=_WIRINGS)
+def test_odd_names_and_loops_still_render(connections: list[dict[str, str]]) -> None:
+    from ohm_desktop.artifacts.export.wireviz import wireviz_yaml
+
+    source, _ = wireviz_yaml({"connections": connections})
+    wireviz.parse(source, return_types="svg")
