@@ -113,6 +113,14 @@ _SYMBOLS: dict[str, KicadSymbol] = {
                                ("VS", "8"), ("EN3,4", "9"), ("EN2", "9"), ("3A", "10"), ("IN3", "10"), ("3Y", "11"),
                                ("OUT3", "11"), ("4Y", "14"), ("OUT4", "14"), ("4A", "15"), ("IN4", "15"),
                                ("VCC1", "16"), ("VCC", "16"), ("VSS", "16")), "Dual H-bridge driver"),
+    # Modules wired through a pin header: Connector_Generic.kicad_sym Conn_01xNN (Pin_n = n), pins in
+    # the order printed on the module (HC-SR04 datasheet: Vcc, Trig, Echo, Gnd; HC-SR501: VCC, OUT, GND).
+    "hc_sr04": KicadSymbol("Connector_Generic:Conn_01x04", "Connector_PinHeader_2.54mm:PinHeader_1x04_P2.54mm_Vertical",
+                           _pins(("VCC", "1"), ("5V", "1"), ("TRIG", "2"), ("ECHO", "3"), ("GND", "4")),
+                           "HC-SR04 ultrasonic sensor module header"),
+    "hc_sr501": KicadSymbol("Connector_Generic:Conn_01x03", "Connector_PinHeader_2.54mm:PinHeader_1x03_P2.54mm_Vertical",
+                            _pins(("VCC", "1"), ("5V", "1"), ("OUT", "2"), ("SIG", "2"), ("GND", "3")),
+                            "HC-SR501 PIR sensor module header"),
 }
 
 # BOM name/value/mpn words → symbol key; the first match wins, so specific names come first.
@@ -121,6 +129,8 @@ _MATCHERS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     for pattern, key in (
         (r"arduino\s*nano(?!\s*(every|33|esp|iot|ble|rp))", "arduino_nano"),
         (r"arduino\s*uno|\bA000066\b", "arduino_uno"),
+        (r"\bHC-?SR04\b", "hc_sr04"),
+        (r"\bHC-?SR501\b", "hc_sr501"),
         (r"\bDS18B20\b", "ds18b20"),
         (r"\bDHT-?11\b", "dht11"),
         (r"\b2N3904\b", "2n3904"),
