@@ -19,7 +19,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ohm_desktop.artifacts.export import ExportError, available_formats, export_artifact, sketch_name
+from ohm_desktop.artifacts.export import (
+    Design,
+    ExportError,
+    available_formats,
+    export_artifact,
+    export_design,
+    sketch_name,
+)
 from ohm_desktop.firmware.results_store import CompileResultStore
 from ohm_desktop.store import ArtifactVersion, LocalStore, Message
 
@@ -89,6 +96,18 @@ def artifact_markdown(version: ArtifactVersion, results: CompileResultStore | No
     return out
 
 
+def current_design(store: LocalStore, chat_id: str, exported: ArtifactVersion | None = None) -> Design:
+    """The chat's current BOM, code and wiring for an export, with ``exported`` in place of its type's.
+
+    Exports read each other's artifacts (a wiring's KiCad netlist takes footprints from the BOM).
+    """
+    content = {a.type: v.content for a in store.list_artifacts(chat_id)
+               if (v := store.get_version(chat_id, a.type)) is not None}
+    if exported is not None:
+        content[exported.type] = exported.content
+    return Design(bom=content.get("bom"), code=content.get("code"), wiring=content.get("wiring"))
+
+
 def write_project_bundle(store: LocalStore, chat_id: str, path: Path) -> list[str]:
     """Write the project bundle zip at ``path``; returns the names inside it.
 
@@ -112,7 +131,8 @@ def write_project_bundle(store: LocalStore, chat_id: str, path: Path) -> list[st
                               ("svg", "wiring.svg")):
                 if fmt in available_formats("wiring"):
                     try:
-                        files += export_artifact("wiring", wiring.content, fmt, root / name)
+                        files += export_design("wiring", wiring.content, fmt, root / name,
+                                               current_design(store, chat_id)).files
                     except ExportError:
                         continue  # e.g. Graphviz failed on this diagram: the YAML/DOT still go out
         (root / "chat.md").write_text(chat_markdown(store, chat_id), encoding="utf-8")

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 from ohm_desktop.artifacts.diff import diff_versions
-from ohm_desktop.artifacts.export import EXPORT_FORMATS, default_file_name, export_artifact
+from ohm_desktop.artifacts.export import EXPORT_FORMATS, default_file_name, export_design
+from ohm_desktop.chat_export import current_design
 from ohm_desktop.cli.chats import open_store
 from ohm_desktop.core.errors import UsageError
 from ohm_desktop.store import ARTIFACT_TYPES, ArtifactType, ArtifactVersion, LocalStore
@@ -182,16 +184,20 @@ def run_export(args: argparse.Namespace) -> int:
     try:
         chat = store.find_chat(args.chat)
         version = _version(store, chat.id, args.type, args.version)
+        design = current_design(store, chat.id, version)
     finally:
         store.close()
-    project = str(version.content.get("projectName") or chat.title)
+    project = str((design.bom or {}).get("projectName") or version.content.get("projectName") or chat.title)
     output = Path(args.output) if args.output else Path(default_file_name(args.type, args.format, project))
-    written = export_artifact(args.type, version.content, args.format, output)
+    result = export_design(args.type, version.content, args.format, output, design)
+    for notice in result.notices:
+        print(f"Note: {notice}", file=sys.stderr)
     if args.json:
-        print(json.dumps({"version": version.version_number, "files": [str(p) for p in written]}))
+        print(json.dumps({"version": version.version_number, "files": [str(p) for p in result.files],
+                          "notices": result.notices}))
     else:
         print(f"Exported {args.type} v{version.version_number} as {args.format}:")
-        for path in written:
+        for path in result.files:
             print(f"  {path}")
     return 0
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from ohm_desktop.config import Paths
 from ohm_desktop.firmware import Sketch, SketchCompiler, cache_dir_for
 from ohm_desktop.firmware.boards import DEFAULT_BOARD
+from ohm_desktop.firmware.sketch_project import default_fqbn
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     actions = sketch.add_subparsers(dest="sketch_command", metavar="ACTION", required=True)
     check = actions.add_parser("check", help="compile a sketch folder or .ino file for a board")
     check.add_argument("path", type=Path, help="sketch folder or .ino file")
-    check.add_argument("--board", default=None, help=f"board FQBN (default: {DEFAULT_BOARD})")
+    check.add_argument("--board", default=None, help=f"board FQBN (default: sketch.yaml's default_fqbn, else {DEFAULT_BOARD})")
     check.add_argument("--json", action="store_true", help="print the result as one JSON object")
     check.set_defaults(func=run_check)
     from ohm_desktop.cli.simulate import register_simulate
@@ -33,7 +34,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run_check(args: argparse.Namespace) -> int:
     sketch = Sketch.from_path(args.path)
     compiler = SketchCompiler(cache_dir_for(Paths.from_environment().data))
-    result = asyncio.run(compiler.compile(sketch, args.board or DEFAULT_BOARD))
+    board = args.board or default_fqbn(args.path) or DEFAULT_BOARD  # sketch.yaml as arduino-cli reads it
+    result = asyncio.run(compiler.compile(sketch, board))
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
         return result.exit_code

@@ -8,12 +8,19 @@ and line the user wrote.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ohm_desktop.core.errors import UsageError
+from ohm_desktop.firmware.prototypes import (
+    Prototype,
+    first_definition_line,
+    function_prototypes,
+    prototype_block,
+    prototypes,
+    strip_default_arguments,
+)
 
 SOURCE_SUFFIXES = (".ino", ".pde", ".c", ".cpp", ".S", ".h", ".hpp")
 
@@ -83,17 +90,18 @@ def preprocess_ino(sketch: Sketch, source_root: Path) -> str:
     """The C++ translation unit for the sketch's .ino files.
 
     ``#line`` directives name ``source_root/<file>.ino`` so diagnostics can be mapped back.
+    Prototypes are generated as the Arduino builder does (:mod:`ohm_desktop.firmware.prototypes`).
     """
     chunks: list[str] = []
-    prototypes: list[str] = []
+    found: list[Prototype] = []
     for ino in sketch.ino_files:
-        prototypes.extend(function_prototypes(ino.content))
+        found.extend(prototypes(ino.content))
     inserted = False
     for ino in sketch.ino_files:
         label = (source_root / ino.path).as_posix()
-        text = ino.content
+        text = strip_default_arguments(ino.content)
         if not inserted:
-            at_line = _first_definition_line(text)
+            at_line = first_definition_line(ino.content)
             lines = text.splitlines(keepends=True)
             if at_line is None:
                 at_line = len(lines)
@@ -101,7 +109,7 @@ def preprocess_ino(sketch: Sketch, source_root: Path) -> str:
             chunks.append(f'#line 1 "{label}"\n' + "".join(head))
             if head and not head[-1].endswith("\n"):
                 chunks.append("\n")
-            chunks.append("".join(p + ";\n" for p in dict.fromkeys(prototypes)))
+            chunks.append(prototype_block(found))
             chunks.append(f'#line {at_line + 1} "{label}"\n' + "".join(tail))
             inserted = True
         else:
@@ -111,93 +119,4 @@ def preprocess_ino(sketch: Sketch, source_root: Path) -> str:
     return "#include <Arduino.h>\n" + "".join(chunks)
 
 
-_DEFINITION = re.compile(
-    r"(?:^|\n)[ \t]*(?P<sig>(?:[A-Za-z_][\w:<>,\*&\[\] \t]*?[\s\*&]+)?(?P<name>[A-Za-z_]\w*)[ \t]*\((?P<params>[^;{}()]*)\))"
-    r"[\s]*(?:const[\s]*)?\{"
-)
-_NOT_FUNCTIONS = {"if", "for", "while", "switch", "return", "else", "do", "sizeof", "catch"}
-
-
-def function_prototypes(code: str) -> list[str]:
-    """Prototypes of the top-level functions defined in ``code`` (what ctags does for Arduino)."""
-    masked = _mask(code)
-    result = []
-    for match, depth in _definitions(masked):
-        if depth != 0:
-            continue
-        sig = " ".join(code[match.start("sig"): match.end("sig")].split())
-        name = match["name"]
-        head = sig[: sig.rfind(name)].strip()
-        if name in _NOT_FUNCTIONS or not head or "=" in match["params"] or head.endswith(("::", ">")):
-            continue
-        if head.split()[0] in {"return", "else", "new", "delete", "class", "struct", "enum", "namespace"}:
-            continue
-        if head.startswith("template") or _preceded_by_template(masked, match.start("sig")):
-            continue
-        result.append(sig)
-    return result
-
-
-def _first_definition_line(code: str) -> int | None:
-    masked = _mask(code)
-    for match, depth in _definitions(masked):
-        if depth == 0 and match["name"] not in _NOT_FUNCTIONS:
-            return masked.count("\n", 0, match.start("sig"))
-    return None
-
-
-def _definitions(masked: str) -> list[tuple[re.Match[str], int]]:
-    found = []
-    for match in _DEFINITION.finditer(masked):
-        start = match.start("sig")
-        depth = masked.count("{", 0, start) - masked.count("}", 0, start)
-        found.append((match, depth))
-    return found
-
-
-def _preceded_by_template(masked: str, start: int) -> bool:
-    before = masked[:start].rstrip()
-    return before.endswith(">") and "template" in before[before.rfind("\n", 0, len(before) - 1):]
-
-
-def _mask(code: str) -> str:
-    """``code`` with comments, strings, char literals and preprocessor lines blanked (newlines kept)."""
-    out = []
-    i, n = 0, len(code)
-    at_line_start = True
-    while i < n:
-        c = code[i]
-        if at_line_start and c == "#":
-            end = i
-            while end < n and not (code[end] == "\n" and code[end - 1] != "\\"):
-                end += 1
-            out.append(re.sub(r"[^\n]", " ", code[i:end]))
-            i = end
-            continue
-        if c == "/" and code.startswith("//", i):
-            end = code.find("\n", i)
-            end = n if end == -1 else end
-            out.append(" " * (end - i))
-            i = end
-            continue
-        if c == "/" and code.startswith("/*", i):
-            end = code.find("*/", i + 2)
-            end = n if end == -1 else end + 2
-            out.append(re.sub(r"[^\n]", " ", code[i:end]))
-            i = end
-            continue
-        if c in "\"'":
-            j = i + 1
-            while j < n and code[j] != c and code[j] != "\n":
-                j += 2 if code[j] == "\\" else 1
-            j = min(j + 1, n)
-            out.append(c + " " * (j - i - 2) + c if j - i >= 2 else c)
-            i = j
-            continue
-        out.append(c)
-        if c == "\n":
-            at_line_start = True
-        elif not c.isspace():
-            at_line_start = False
-        i += 1
-    return "".join(out)
+__all__ = ["SOURCE_SUFFIXES", "Sketch", "SketchFile", "function_prototypes", "preprocess_ino"]

@@ -29,7 +29,14 @@ from PySide6.QtWidgets import (
 
 from ohm_desktop.artifacts.consistency import check_consistency
 from ohm_desktop.artifacts.diff import diff_versions
-from ohm_desktop.artifacts.export import available_formats, export_artifact
+from ohm_desktop.artifacts.export import (
+    available_formats,
+    default_file_name,
+    export_design,
+    format_label,
+    is_folder_format,
+)
+from ohm_desktop.chat_export import current_design
 from ohm_desktop.core.errors import OhmError
 from ohm_desktop.store import ARTIFACT_TYPES, ArtifactType, ArtifactVersion, LocalStore, StoreChange
 
@@ -65,7 +72,8 @@ class ArtifactPanel(QWidget):
         self.export_menu = QMenu(self.export_button)
         self.export_button.setMenu(self.export_menu)
         for fmt in available_formats(self.artifact_type):
-            self.export_menu.addAction(fmt, lambda f=fmt: self.export_shown(f))  # type: ignore[misc]
+            label = format_label(self.artifact_type, fmt)
+            self.export_menu.addAction(label, lambda f=fmt: self.export_shown(f))  # type: ignore[misc]
 
         self.pending = QLabel()
         self.pending.setObjectName("pending-banner")
@@ -223,23 +231,31 @@ class ArtifactPanel(QWidget):
         if target is not None:
             self._export_to(fmt, target)
             return
-        dialog = QFileDialog(self, f"Export {TITLES[self.artifact_type]} as {fmt}")
-        folder_formats = {"arduino"}
-        if fmt in folder_formats:
+        label = format_label(self.artifact_type, fmt)
+        dialog = QFileDialog(self, f"Export {TITLES[self.artifact_type]} as {label}")
+        if is_folder_format(self.artifact_type, fmt):
             dialog.setFileMode(QFileDialog.FileMode.Directory)
         else:
             dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+            dialog.selectFile(default_file_name(self.artifact_type, fmt, self._project_name()))
         dialog.fileSelected.connect(lambda path: self._export_to(fmt, Path(path)))
         dialog.open()  # never a nested modal loop inside the asyncio-driven event loop
+
+    def _project_name(self) -> str:
+        design = current_design(self.store, self.chat_id) if self.chat_id is not None else None
+        return str(((design.bom if design else None) or {}).get("projectName") or "ohm")
 
     def _export_to(self, fmt: str, target: Path) -> None:
         assert self.shown is not None
         try:
-            written = export_artifact(self.artifact_type, self.shown.content, fmt, target)
+            design = current_design(self.store, self.chat_id, self.shown) if self.chat_id is not None else None
+            result = export_design(self.artifact_type, self.shown.content, fmt, target, design)
         except (OhmError, OSError, ValueError) as exc:
             self.message.emit(f"Export failed: {getattr(exc, 'message', exc)}")
             return
-        self.message.emit(f"Exported {len(written)} file(s) to {target}.")
+        # An export that drops or changes something says so (JLCPCB leaving modules out, ...).
+        notes = "".join(f" Note: {notice}" for notice in result.notices)
+        self.message.emit(f"Exported {len(result.files)} file(s) to {target}.{notes}")
 
     def open_diff(self) -> None:
         if len(self.versions) < 2:

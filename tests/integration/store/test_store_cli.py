@@ -101,13 +101,17 @@ def test_artifacts_list_show_diff_revert(chat_id: str, capsys: pytest.CaptureFix
 
 
 def test_export_every_format(chat_id: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, _, _ = run(capsys, "artifacts", "export", chat_id[:8], "bom", "--format", "jlcpcb", "-o", str(tmp_path / "j.csv"))
-    assert code == 0
+    # v2 has R1 with quantity 2: JLCPCB places one part per designator, so nothing is written.
+    code, _, err = run(capsys, "artifacts", "export", chat_id[:8], "bom", "--format", "jlcpcb", "-o", str(tmp_path / "j.csv"))
+    assert code == 2 and "R1 has quantity 2 but 1 designator" in err and not (tmp_path / "j.csv").exists()
+    code, _, err = run(capsys, "artifacts", "export", chat_id[:8], "bom", "--format", "jlcpcb", "--version", "1",
+                       "-o", str(tmp_path / "j.csv"))
+    assert code == 0 and "U1 (arduino)" in err  # the off-board Uno is left out, and the user is told
     with (tmp_path / "j.csv").open(encoding="utf-8-sig") as file:
-        assert next(csv.reader(file)) == ["Comment", "Designator", "Footprint", "JLCPCB Part #"]
+        assert next(csv.reader(file)) == ["Comment", "Designator", "Footprint", "LCSC"]
     code, out, _ = run(capsys, "artifacts", "export", chat_id[:8], "code", "-f", "arduino", "-o", str(tmp_path / "blink"), "--json")
-    assert code == 0 and json.loads(out)["files"] == [str(tmp_path / "blink" / "blink.ino")]
-    for fmt in ("csv", "wireviz", "dot", *(["svg"] if shutil.which("dot") else [])):
+    assert code == 0 and json.loads(out)["files"] == [str(tmp_path / "blink" / n) for n in ("blink.ino", "sketch.yaml")]
+    for fmt in ("csv", "wireviz", "dot", "kicad-netlist", "wokwi", *(["svg"] if shutil.which("dot") else [])):
         code, out, err = run(capsys, "artifacts", "export", chat_id[:8], "wiring", "-f", fmt, "-o", str(tmp_path / f"w.{fmt}"))
         assert code == 0, err
         assert (tmp_path / f"w.{fmt}").stat().st_size > 0

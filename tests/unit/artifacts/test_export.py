@@ -16,6 +16,7 @@ from ohm_desktop.artifacts.export import (
     ExportError,
     available_formats,
     export_artifact,
+    export_design,
     netlist,
     sketch_name,
 )
@@ -62,13 +63,14 @@ def test_bom_csv_has_one_row_per_part_with_quoting_and_unicode(tmp_path: Path) -
     assert len(rows) == 1 + len(BOM["parts"])
 
 
-def test_jlcpcb_groups_designators_of_the_same_part(tmp_path: Path) -> None:
-    [path] = export_artifact("bom", BOM, "jlcpcb", tmp_path / "jlc.csv")
-    rows = _rows(path)
-    assert rows[0] == ["Comment", "Designator", "Footprint", "JLCPCB Part #"]
-    assert ["10kΩ Resistor", "R1,R2", "0603", "C25804"] in rows
-    assert ["Arduino Nano", "U1", "", ""] in rows
-    assert len(rows) == 4
+def test_jlcpcb_groups_designators_of_the_same_part_and_leaves_the_module_out(tmp_path: Path) -> None:
+    result = export_design("bom", BOM, "jlcpcb", tmp_path / "jlc.csv")
+    rows = _rows(result.files[0])
+    assert rows[0] == ["Comment", "Designator", "Footprint", "LCSC"]
+    assert ["10kΩ", "R1,R2", "0603", "C25804"] in rows
+    assert ["100nF", "C1", "", ""] in rows
+    assert len(rows) == 3
+    assert any("U1" in notice and "not soldered" in notice for notice in result.notices)
 
 
 def test_kicad_bom_columns(tmp_path: Path) -> None:
@@ -82,7 +84,10 @@ def test_kicad_bom_columns(tmp_path: Path) -> None:
 def test_arduino_folder_is_named_like_its_sketch(tmp_path: Path) -> None:
     written = export_artifact("code", CODE, "arduino", tmp_path / "Line Follower")
     folder = tmp_path / "Line_Follower"
-    assert sorted(p.relative_to(folder).as_posix() for p in written) == ["Line_Follower.ino", "pins.h", "src/motor.cpp"]
+    assert sorted(p.relative_to(folder).as_posix() for p in written) == [
+        "Line_Follower.ino", "pins.h", "sketch.yaml", "src/motor.cpp"
+    ]
+    assert "default_fqbn: arduino:avr:nano" in (folder / "sketch.yaml").read_text()
     assert (folder / "Line_Follower.ino").read_text().startswith('#include "pins.h"')
     with pytest.raises(ExportError, match="not empty"):
         export_artifact("code", CODE, "arduino", tmp_path / "Line Follower")
@@ -98,7 +103,9 @@ def test_arduino_into_an_existing_folder_creates_the_sketch_folder_inside(tmp_pa
 def test_zip_holds_the_sketch_folder(tmp_path: Path) -> None:
     [path] = export_artifact("code", CODE, "zip", tmp_path / "robot.zip")
     with zipfile.ZipFile(path) as archive:
-        assert sorted(archive.namelist()) == ["robot/pins.h", "robot/robot.ino", "robot/src/motor.cpp"]
+        assert sorted(archive.namelist()) == [
+            "robot/pins.h", "robot/robot.ino", "robot/sketch.yaml", "robot/src/motor.cpp"
+        ]
         assert archive.read("robot/pins.h") == b"#define LED 13\n"
 
 
@@ -124,14 +131,16 @@ def test_netlist_groups_connected_pins_and_names_nets(tmp_path: Path) -> None:
     assert _rows(path)[0] == ["Net", "Reference", "Pin"] and ["GND", "D1", "K"] in _rows(path)
 
 
-def test_wireviz_yaml_parses_and_describes_every_wire(tmp_path: Path) -> None:
+def test_wireviz_yaml_has_a_connector_per_part_and_a_splice_per_net_label(tmp_path: Path) -> None:
     yaml = pytest.importorskip("yaml")
     [path] = export_artifact("wiring", WIRING, "wireviz", tmp_path / "harness.yml")
     document = yaml.safe_load(path.read_text())
     assert set(document["connectors"]) == {"U1", "R1", "D1", "GND"}
-    assert document["connectors"]["U1"]["pins"] == ["D9", "GND"]
+    assert document["connectors"]["U1"]["pinlabels"] == ["D9", "GND"]
+    assert document["connectors"]["R1"]["pincount"] == 2
+    assert document["connectors"]["GND"]["type"] == "Splice"
     assert len(document["cables"]) == 4 and document["cables"]["W1"]["colors"] == ["RD"]
-    assert document["connections"][0] == [{"U1": ["D9"]}, {"W1": [1]}, {"R1": ["1"]}]
+    assert document["connections"][0] == [{"U1": [1]}, {"W1": [1]}, {"R1": [1]}]
 
 
 def test_dot_export_is_valid_graphviz(tmp_path: Path) -> None:
@@ -164,3 +173,14 @@ def test_unknown_format_and_unwritable_path_are_usage_errors(tmp_path: Path) -> 
     blocker.write_text("x")
     with pytest.raises(ExportError, match="Could not write"):
         export_artifact("bom", BOM, "csv", blocker / "bom.csv")
+
+
+def test_white_wires_stay_visible_on_the_white_page(tmp_path: Path) -> None:
+    wiring = {"connections": [{"from": "U1.D2", "to": "SW1.1", "color": "white"},
+                              {"from": "U1.D3", "to": "SW1.2", "color": "red"}]}
+    dot = export_artifact("wiring", wiring, "dot", tmp_path / "w.dot")[0].read_text()
+    assert 'color="#555555:white:#555555", penwidth=2' in dot and 'color="red"' in dot
+    if shutil.which("dot") is None:
+        pytest.skip("graphviz is not installed")
+    svg = export_artifact("wiring", wiring, "svg", tmp_path / "w.svg")[0].read_text()
+    assert 'stroke="white"' in svg and 'stroke="#555555"' in svg

@@ -62,7 +62,8 @@ def test_bundle_holds_bom_sketch_wiring_and_a_readme_with_the_rationale(tmp_path
     names = write_project_bundle(store, chat_id, target)
     with zipfile.ZipFile(target) as archive:
         assert sorted(archive.namelist()) == sorted(names)
-        expected = {"plant-waterer/bom.csv", "plant-waterer/waterer/waterer.ino", "plant-waterer/wiring.yaml",
+        expected = {"plant-waterer/bom.csv", "plant-waterer/waterer/waterer.ino",
+                    "plant-waterer/waterer/sketch.yaml", "plant-waterer/wiring.yaml",
                     "plant-waterer/wiring.dot", "plant-waterer/wiring.csv", "plant-waterer/README.md",
                     "plant-waterer/chat.md"}
         if shutil.which("dot"):

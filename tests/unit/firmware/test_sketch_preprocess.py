@@ -32,7 +32,42 @@ template <typename T> T twice(T v) { return v * 2; }
         "int helper(int times)",
         "bool ready()",
         "static float scale(float v, const Reading &r)",
+        "void withDefault(int x = 3)",
+        "template <typename T> T twice(T v)",
     ]
+
+
+def test_prototypes_like_the_arduino_builder_for_the_hard_cases(tmp_path: Path) -> None:
+    code = """#define FEATURE 1
+long declared(int x);
+void setup() {
+  beep();
+  T_used();
+}
+void loop() {}
+void beep(int ms = 100) { delay(ms); }
+template <typename T>
+T clampTo(T v, T lo,
+          T hi) { return v < lo ? lo : v > hi ? hi : v; }
+int &slot(int (&table)[4], int index) { return table[index]; }
+#if FEATURE
+void T_used() {}
+#else
+void T_used() { delay(1); }
+#endif
+long declared(int x) { return x; }
+"""
+    sketch = Sketch.from_code_content({"files": [{"path": "s.ino", "content": code}]})
+    cpp = preprocess_ino(sketch, tmp_path)
+    lines = cpp.splitlines()
+    assert "void beep(int ms = 100);" in lines  # the default goes into the prototype ...
+    assert "void beep(int ms      ) { delay(ms); }" in lines  # ... and out of the definition, columns kept
+    assert "template <typename T> T clampTo(T v, T lo, T hi);" in lines
+    assert lines.count("void T_used();") == 2
+    at = lines.index("void T_used();")
+    assert lines[at - 1] == "#if FEATURE" and lines[at + 1] == "#endif"
+    assert lines[at + 2: at + 6] == ["#if FEATURE", "#else", "void T_used();", "#endif"]
+    assert lines.count("long declared(int x);") == 1  # the sketch's own declaration only
 
 
 def test_preprocessed_sketch_keeps_line_numbers_of_the_ino_file(tmp_path: Path) -> None:
