@@ -26,7 +26,7 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 LITELLM_VENV ?= .venv-litellm
 $(LITELLM_VENV)/.installed:
 	$(PYTHON) -m venv $(LITELLM_VENV)
-	$(LITELLM_VENV)/bin/python -m pip install -q 'litellm[proxy]>=1.50,!=1.107.0' prisma
+	$(LITELLM_VENV)/bin/python -m pip install -q 'litellm[proxy]==1.108.7' 'prisma==0.15.0'
 	touch $@
 
 $(VENV)/.installed-bench: pyproject.toml | $(PY)
