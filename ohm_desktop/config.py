@@ -1,48 +1,26 @@
 """Where things live and what the user configured.
 
-Paths come from platformdirs unless ``OHM_DATA_DIR`` / ``OHM_CONFIG_DIR`` override them.
-Bundled resources (agents.toml, prompts, icons) are found through :func:`resources_dir`
-only, never through the working directory, so the wheel and the frozen app behave alike.
+Where things live is :mod:`ohm_desktop.paths` (a leaf the core may use); its names are
+re-exported here for the window and the CLI, which read both from one place.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ohm_desktop.core.errors import ConfigError
+from ohm_desktop.errors import ConfigError
+from ohm_desktop.paths import APP_NAME as APP_NAME
+from ohm_desktop.paths import Paths as Paths
+from ohm_desktop.paths import config_dir as config_dir
+from ohm_desktop.paths import data_dir as data_dir
+from ohm_desktop.paths import resources_dir as resources_dir
 from ohm_desktop.profiles import GatewayProfile
 
-APP_NAME = "ohm-desktop"
 BYTEZ_GATEWAY_URL = "https://api.bytez.com/models/v2/openai/v1"
-
-
-def resources_dir() -> Path:
-    """The bundled resources folder (inside the package, so wheels and PyInstaller carry it)."""
-    return Path(__file__).resolve().parent / "resources"
-
-
-def data_dir() -> Path:
-    override = os.environ.get("OHM_DATA_DIR")
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir(APP_NAME, appauthor=False))
-
-
-def config_dir() -> Path:
-    override = os.environ.get("OHM_CONFIG_DIR")
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir(APP_NAME, appauthor=False))
 
 
 class AgentOverride(BaseModel):
@@ -81,28 +59,6 @@ class Settings(BaseModel):
         url = os.environ.get("OHM_SUPABASE_URL") or self.supabase_url
         key = os.environ.get("OHM_SUPABASE_ANON_KEY") or self.supabase_anon_key
         return (url, key) if url and key else None
-
-
-@dataclass(frozen=True, slots=True)
-class Paths:
-    data: Path
-    config: Path
-
-    @property
-    def database(self) -> Path:
-        return self.data / "ohm.sqlite3"
-
-    @property
-    def settings_file(self) -> Path:
-        return self.config / "settings.json"
-
-    @property
-    def user_agents_file(self) -> Path:
-        return self.config / "agents.toml"
-
-    @classmethod
-    def from_environment(cls) -> Paths:
-        return cls(data=data_dir(), config=config_dir())
 
 
 def load_settings(paths: Paths) -> Settings:

@@ -4,21 +4,20 @@ The default profile is the Bytez gateway. The built-in ``llama-cpp`` and ``ollam
 point at a local server so the app keeps working with no internet; a user may add or
 override profiles in settings.json (``Settings.profiles``) and pick one with
 ``Settings.active_profile``. Qt-free, and importing nothing from config.py so that config.py
-can use :class:`GatewayProfile` in Settings.
+can use :class:`GatewayProfile` in Settings: what it reads from Settings is the
+:class:`GatewaySettings` protocol below.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ohm_desktop.core.errors import ConfigError
-
-if TYPE_CHECKING:
-    from ohm_desktop.config import Settings
+from ohm_desktop.errors import ConfigError
 
 # Local servers accept any bearer token; the key pool still needs one to hand out.
 LOCAL_PLACEHOLDER_KEY = "local-server-no-key"
@@ -40,6 +39,29 @@ class GatewayProfile(BaseModel):
     native_tools: bool = Field(
         default=True, description="False for models that cannot emit tool_calls: use the fenced-JSON fallback"
     )
+
+
+class AgentModelOverride(Protocol):
+    @property
+    def model(self) -> str | None: ...
+
+    @property
+    def max_tokens(self) -> int | None: ...
+
+
+class GatewaySettings(Protocol):
+    """The part of ``config.Settings`` that chooses the gateway."""
+
+    @property
+    def active_profile(self) -> str: ...
+
+    @property
+    def profiles(self) -> Mapping[str, GatewayProfile]: ...
+
+    @property
+    def agent_overrides(self) -> Mapping[str, AgentModelOverride]: ...
+
+    def effective_gateway_url(self) -> str: ...
 
 
 def builtin_profiles() -> dict[str, GatewayProfile]:
@@ -69,7 +91,7 @@ def builtin_profiles() -> dict[str, GatewayProfile]:
     }
 
 
-def available_profiles(settings: Settings) -> dict[str, GatewayProfile]:
+def available_profiles(settings: GatewaySettings) -> dict[str, GatewayProfile]:
     """Built-in profiles with the user's own profiles over them (same name replaces)."""
     return {**builtin_profiles(), **settings.profiles}
 
@@ -90,7 +112,7 @@ class ResolvedGateway:
         return None if self.profile.requires_key else LOCAL_PLACEHOLDER_KEY
 
 
-def resolve_gateway(settings: Settings) -> ResolvedGateway:
+def resolve_gateway(settings: GatewaySettings) -> ResolvedGateway:
     """The active profile applied: base URL (OHM_GATEWAY_URL still wins) and per-agent models.
 
     Per-agent models of the profile come first; the user's ``agent_overrides`` win over them.

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ohm_desktop.core.errors import UsageError
+from ohm_desktop.errors import UsageError
 
 EXPORT_FORMATS: dict[str, list[str]] = {
     "bom": ["csv", "jlcpcb", "kicad"],

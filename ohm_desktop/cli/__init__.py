@@ -15,8 +15,8 @@ import sys
 from collections.abc import Sequence
 
 from ohm_desktop import __version__
-from ohm_desktop.core.errors import OhmError
-from ohm_desktop.core.redaction import SecretRedactor, configure_logging
+from ohm_desktop.errors import OhmError
+from ohm_desktop.redaction import SecretRedactor, configure_logging
 
 COMMAND_MODULES = ("ask", "keys", "chats", "artifacts", "sync", "sketch", "export", "doctor")
 

@@ -15,7 +15,7 @@ from ohm_desktop.artifacts.consistency import check_consistency
 from ohm_desktop.artifacts.diff import diff_versions
 from ohm_desktop.artifacts.export import EXPORT_FORMATS, default_file_name, export_artifact
 from ohm_desktop.cli.chats import open_store
-from ohm_desktop.core.errors import UsageError
+from ohm_desktop.errors import UsageError
 from ohm_desktop.store import ARTIFACT_TYPES, ArtifactType, ArtifactVersion, LocalStore
 
 _ALL_FORMATS = sorted({fmt for formats in EXPORT_FORMATS.values() for fmt in formats})

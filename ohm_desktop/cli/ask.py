@@ -7,7 +7,6 @@ import asyncio
 import sys
 from typing import Any
 
-from ohm_desktop.core.errors import UsageError
 from ohm_desktop.core.events import (
     AgentSelected,
     ErrorEvent,
@@ -19,6 +18,7 @@ from ohm_desktop.core.events import (
     event_to_json,
 )
 from ohm_desktop.core.orchestrator import TurnRequest
+from ohm_desktop.errors import UsageError
 
 # ErrorEvent kinds map back to the DESIGN.md exit codes.
 _EXIT_CODES = {"usage": 2, "config": 2, "no_usable_key": 3, "keyring_unavailable": 3}

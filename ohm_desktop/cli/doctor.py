@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from ohm_desktop.config import Paths, load_settings
-from ohm_desktop.core.errors import OhmError
+from ohm_desktop.errors import OhmError
 
 Status = Literal["ok", "warn", "fail"]
 
@@ -89,7 +89,7 @@ def _agents(paths: Paths) -> Check:
 
 def _keys(paths: Paths) -> Check:
     from ohm_desktop.core.keys import KeyStore
-    from ohm_desktop.core.redaction import SecretRedactor
+    from ohm_desktop.redaction import SecretRedactor
 
     store = KeyStore(paths, SecretRedactor())
     keys = store.load()
@@ -106,7 +106,7 @@ def _keys(paths: Paths) -> Check:
 def _sync(paths: Paths) -> Check:
     import asyncio
 
-    from ohm_desktop.core.redaction import SecretRedactor
+    from ohm_desktop.redaction import SecretRedactor
     from ohm_desktop.store import LocalStore
     from ohm_desktop.sync import SyncService
 

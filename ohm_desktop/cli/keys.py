@@ -10,8 +10,8 @@ import sys
 from typing import Any
 
 from ohm_desktop.config import Paths, load_settings
-from ohm_desktop.core.errors import UsageError
 from ohm_desktop.core.keys import KeyHealth, KeyPool, KeyStore
+from ohm_desktop.errors import UsageError
 
 
 def register(subparsers: Any) -> None:
@@ -99,8 +99,8 @@ def _test(args: argparse.Namespace) -> int:
 
 
 async def _test_keys(args: argparse.Namespace) -> int:
-    from ohm_desktop.core.errors import OhmError
     from ohm_desktop.core.gateway import Gateway
+    from ohm_desktop.errors import OhmError
 
     paths = Paths.from_environment()
     settings = load_settings(paths)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ohm_desktop.core.errors import ConfigError
+from ohm_desktop.errors import ConfigError
 
 FALLBACK_INTENT = "CHAT"
 _KNOWN_TOOLS = frozenset({"write", "read"})

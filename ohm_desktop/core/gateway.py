@@ -31,10 +31,10 @@ from ohm_desktop.core.completion_wire import (
     parse_completion,
     read_chunks,
 )
-from ohm_desktop.core.errors import GatewayError, NoUsableKeyError, StreamInterruptedError
 from ohm_desktop.core.events import KeyRotation, RotationReason
 from ohm_desktop.core.keys import ApiKey, KeyLease, KeyPool, Outcome, RateLimitInfo
-from ohm_desktop.core.redaction import SecretRedactor
+from ohm_desktop.errors import GatewayError, NoUsableKeyError, StreamInterruptedError
+from ohm_desktop.redaction import SecretRedactor
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI

@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from ohm_desktop.config import Paths
-from ohm_desktop.core.errors import KeyringUnavailableError, NoUsableKeyError, UsageError
-from ohm_desktop.core.redaction import SecretRedactor, mask_secret
+from ohm_desktop.errors import KeyringUnavailableError, NoUsableKeyError, UsageError
+from ohm_desktop.paths import Paths
+from ohm_desktop.redaction import SecretRedactor, mask_secret
 
 log = logging.getLogger(__name__)
 
@@ -587,7 +587,7 @@ class KeyStore:
         existing = {key.secret: key for key in self.load()}
         if cleaned in existing and existing[cleaned].source == "keyring":
             return existing[cleaned].label
-        from ohm_desktop.store.ids import new_id
+        from ohm_desktop.ids import new_id
 
         key_id = f"bytez-key-{new_id()}"
         keyring.set_password(self._service, key_id, cleaned)

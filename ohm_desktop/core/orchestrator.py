@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ohm_desktop.core.agents import AgentRegistry, AgentSpec
-from ohm_desktop.core.errors import OhmError, StreamInterruptedError, UsageError
 from ohm_desktop.core.events import (
     AgentSelected,
     Done,
@@ -33,8 +32,9 @@ from ohm_desktop.core.events import (
 )
 from ohm_desktop.core.router import Router
 from ohm_desktop.core.tools import TOOL_SCHEMAS, ToolExecutor, artifact_summary
+from ohm_desktop.errors import OhmError, StreamInterruptedError, UsageError
+from ohm_desktop.ids import new_id
 from ohm_desktop.store import LocalStore, Message
-from ohm_desktop.store.ids import new_id
 
 if TYPE_CHECKING:
     from ohm_desktop.core.gateway import Gateway

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ohm_desktop.core.errors import UsageError
+from ohm_desktop.errors import UsageError
 
 SOURCE_SUFFIXES = (".ino", ".pde", ".c", ".cpp", ".S", ".h", ".hpp")
 

@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ohm_desktop.core.errors import StoreError, UsageError
-from ohm_desktop.store.ids import new_id
+from ohm_desktop.errors import StoreError, UsageError
+from ohm_desktop.ids import new_id
 from ohm_desktop.store.migrations import MIGRATIONS
 from ohm_desktop.store.records import (
     ARTIFACT_TYPES,

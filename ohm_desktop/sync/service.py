@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlparse
 
-from ohm_desktop.core.errors import OhmError, SyncError, SyncSetupError
-from ohm_desktop.core.redaction import SecretRedactor
+from ohm_desktop.errors import OhmError, SyncError, SyncSetupError
+from ohm_desktop.ids import new_id
+from ohm_desktop.redaction import SecretRedactor
 from ohm_desktop.store import LocalStore, MissingParent, OutboxRow, StoreChange
-from ohm_desktop.store.ids import new_id
 from ohm_desktop.store.local_store import utc_now
 from ohm_desktop.sync.backoff import Backoff
 from ohm_desktop.sync.chat_people import LEFT_REASON, ChatPerson, removal_reason

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from ohm_desktop.artifacts.consistency import check_consistency
 from ohm_desktop.artifacts.diff import diff_versions
 from ohm_desktop.artifacts.export import available_formats, export_artifact
-from ohm_desktop.core.errors import OhmError
+from ohm_desktop.errors import OhmError
 from ohm_desktop.store import ARTIFACT_TYPES, ArtifactType, ArtifactVersion, LocalStore, StoreChange
 
 TITLES = {"bom": "BOM", "code": "Code", "wiring": "Wiring"}

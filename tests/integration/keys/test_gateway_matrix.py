@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from ohm_desktop.core.errors import GatewayError, NoUsableKeyError, StreamInterruptedError
 from ohm_desktop.core.events import KeyRotation
 from ohm_desktop.core.gateway import Gateway
 from ohm_desktop.core.keys import ApiKey, KeyPool
+from ohm_desktop.errors import GatewayError, NoUsableKeyError, StreamInterruptedError
 from tests.support.fake_gateway import FakeGateway, KeyBehaviour, Reply, ToolCallSpec
 
 A, B, C = "sk-bytez-key-alpha-00001111", "sk-bytez-key-bravo-00002222", "sk-bytez-key-charlie-0003333"

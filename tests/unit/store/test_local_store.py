@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ohm_desktop.core.errors import StoreError, UsageError
+from ohm_desktop.errors import StoreError, UsageError
 from ohm_desktop.store import LocalStore, StoreChange
 from ohm_desktop.store.local_store import fts_query, split_sql
 from ohm_desktop.store.migrations import MIGRATIONS

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ohm_desktop.cli import main
-from ohm_desktop.core.redaction import SecretRedactor
+from ohm_desktop.redaction import SecretRedactor
 from ohm_desktop.store import LocalStore
 from ohm_desktop.sync import SyncService, SyncStatus
 from ohm_desktop.sync.backoff import Backoff
