@@ -3,9 +3,29 @@
 Each error carries a user-facing sentence (what happened and what to do) and the CLI
 exit code that DESIGN.md assigns to its kind. Nothing here may include a secret: keys are
 only ever referred to by their masked label.
+
+The one exit-code table every ``ohm`` command follows (README, "Exit codes"):
+
+====  =====================================================================
+0     done
+1     a check found errors (``artifacts check``, ``sketch check``), or an unexpected bug
+2     bad input or usage: an argument, a config file, a chat that does not exist
+3     no usable API key, no keyring, or a missing tool (arduino-cli, simavr)
+4     the model gateway, the network or Supabase failed after retries
+5     the local store or the disk failed (disk full, read-only, damaged)
+130   interrupted (Ctrl+C)
+====  =====================================================================
 """
 
 from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1
+EXIT_USAGE = 2
+EXIT_NO_KEY_OR_TOOL = 3
+EXIT_GATEWAY = 4
+EXIT_STORE = 5
+EXIT_INTERRUPTED = 130
 
 
 class OhmError(Exception):
@@ -58,7 +78,7 @@ class KeyringUnavailableError(OhmError):
 class StoreError(OhmError):
     """The local database cannot be opened or written (disk full, read-only, corrupt)."""
 
-    exit_code = 1
+    exit_code = EXIT_STORE
     kind = "store"
 
 
@@ -83,3 +103,14 @@ class ConfigError(OhmError):
 
     exit_code = 2
     kind = "config"
+
+
+def exit_code_for_kind(kind: str) -> int:
+    """The exit code of an error reported by its ``kind`` (an ``error`` turn event, for instance)."""
+    pending: list[type[OhmError]] = [OhmError]
+    while pending:
+        cls = pending.pop()
+        if cls.kind == kind:
+            return cls.exit_code
+        pending.extend(cls.__subclasses__())
+    return OhmError.exit_code

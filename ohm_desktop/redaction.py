@@ -62,14 +62,28 @@ class SecretRedactor:
         return _RedactingFilter()
 
 
+class _SentenceFormatter(logging.Formatter):
+    """Normal mode: the message alone. Tracebacks and timestamps are details for ``-v``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return record.getMessage()
+
+
 def configure_logging(redactor: SecretRedactor, *, verbose: bool) -> None:
-    """Root logging to stderr through the redacting filter. Call once from an entry point."""
+    """Root logging to stderr through the redacting filter. Call once from an entry point.
+
+    Without ``-v`` only errors are logged, as bare sentences: every failure a command reports
+    is already its one sentence on stderr, so warnings and tracebacks would only repeat it.
+    """
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if verbose:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    else:
+        handler.setFormatter(_SentenceFormatter())
     handler.addFilter(redactor.logging_filter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    root.setLevel(logging.DEBUG if verbose else logging.ERROR)
     # httpx logs full request lines at INFO; they carry no secrets but drown the user.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # realtime-py logs every failed reconnect at ERROR; sync states the outage itself, once, as

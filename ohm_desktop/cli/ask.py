@@ -18,10 +18,7 @@ from ohm_desktop.core.events import (
     event_to_json,
 )
 from ohm_desktop.core.orchestrator import TurnRequest
-from ohm_desktop.errors import UsageError
-
-# ErrorEvent kinds map back to the DESIGN.md exit codes.
-_EXIT_CODES = {"usage": 2, "config": 2, "no_usable_key": 3, "keyring_unavailable": 3}
+from ohm_desktop.errors import UsageError, exit_code_for_kind
 
 
 def register(subparsers: Any) -> None:
@@ -67,7 +64,7 @@ async def _print_turn(events: Any, *, as_json: bool) -> int:
     code = 0
     async for event in events:
         if isinstance(event, ErrorEvent):
-            code = _EXIT_CODES.get(event.kind, 4 if event.retryable else 1)
+            code = exit_code_for_kind(event.kind)  # the one table in ohm_desktop/errors.py
         if as_json:
             sys.stdout.write(event_to_json(event) + "\n")
             sys.stdout.flush()

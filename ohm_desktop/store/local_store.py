@@ -1188,14 +1188,27 @@ def _remove_database_files(path: Path) -> None:
         ) from exc
 
 
+def _disk_nearly_full(path: Path | None, margin_bytes: int = 1 << 20) -> bool:
+    if path is None:
+        return False
+    try:
+        return shutil.disk_usage(path.parent).free < margin_bytes
+    except OSError:
+        return False
+
+
 def describe_store_error(exc: sqlite3.Error, path: Path | None) -> StoreError:
     """A SQLite failure as one sentence naming the file and what the user can do about it."""
     where = str(path) if path is not None else "memory"
     extended = getattr(exc, "sqlite_errorcode", None)
     code = None if extended is None else extended & 0xFF  # the primary code of an extended one
     text = str(exc).lower()
-    if code == sqlite3.SQLITE_FULL or "full" in text:
-        advice = "The disk is full: free some space and try again; nothing saved before was lost."
+    # With a few KB left SQLite cannot grow the WAL index (-shm) and says SQLITE_IOERR, not FULL.
+    if code == sqlite3.SQLITE_FULL or "full" in text or (code == sqlite3.SQLITE_IOERR and _disk_nearly_full(path)):
+        return StoreError(
+            f"Disk full: the disk holding the local database ({where}) has no space left. "
+            "Free some space and try again; nothing saved before was lost."
+        )
     elif code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN) or "readonly" in text:
         folder = path.parent if path is not None else "the data folder"
         advice = (
