@@ -7,6 +7,7 @@ would contain one, and known token shapes are masked even when never registered.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -32,9 +33,24 @@ class SecretRedactor:
         self._lock = threading.Lock()
 
     def register(self, secret: str) -> None:
-        if secret and len(secret) >= 6:
-            with self._lock:
-                self._secrets.add(secret)
+        """Mask ``secret`` from now on, also as it appears escaped or split.
+
+        A key that cannot be sent shows up in errors in other forms: httpcore's
+        ``LocalProtocolError`` names the header value as bytes (``b'sk-…\\r\\n'``), reprs and
+        JSON escape it, and a line break splits it into header-sized pieces.
+        """
+        if not secret or len(secret) < 6:
+            return
+        forms = {
+            secret,
+            repr(secret)[1:-1],
+            json.dumps(secret)[1:-1],
+            repr(secret.encode("utf-8", "backslashreplace"))[2:-1],
+            secret.encode("unicode_escape").decode("ascii"),
+        }
+        forms.update(piece for piece in re.split(r"[\r\n]+", secret) if len(piece.strip()) >= 6)
+        with self._lock:
+            self._secrets.update(forms)
 
     def redact(self, text: str) -> str:
         with self._lock:

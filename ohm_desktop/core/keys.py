@@ -442,12 +442,32 @@ def validate_key(secret: str) -> str:
     cleaned = secret.strip().strip('"').strip("'")
     if not cleaned:
         raise UsageError("The key is empty: paste the key from your Bytez account page.")
-    if not _KEY_SHAPE.match(cleaned):
+    problem = key_problem(cleaned)
+    if problem is not None:
         raise UsageError(
-            "That does not look like an API key (it must be 8-512 printable characters without spaces): "
-            "copy it again from your Bytez account page."
+            f"That does not look like an API key ({problem}; a key is 8-512 printable ASCII characters "
+            "without spaces): copy it again from your Bytez account page."
         )
     return cleaned
+
+
+def key_problem(secret: str) -> str | None:
+    """What makes ``secret`` unusable as an HTTP header value, in words (never the key), or None.
+
+    A key with a line break or a non-ASCII character cannot be sent at all (httpcore refuses
+    the header, naming its bytes), so it is caught on the way in, whatever the source.
+    """
+    if _KEY_SHAPE.match(secret):
+        return None
+    if any(char in "\r\n" for char in secret):
+        return "it contains a line break"
+    if any(char.isspace() for char in secret):
+        return "it contains a space or tab"
+    if not secret.isascii():
+        return "it contains a non-ASCII character"
+    if not secret.isprintable():
+        return "it contains a control character"
+    return f"it is {len(secret)} characters long"
 
 
 def parse_env_file(path: Path) -> dict[str, str]:
@@ -483,6 +503,7 @@ class KeyStore:
         self._redactor = redactor
         # OHM_KEYRING_SERVICE separates profiles (and test runs) sharing one OS keyring.
         self._service = service or os.environ.get("OHM_KEYRING_SERVICE") or KEYRING_SERVICE
+        self._reported: set[str] = set()  # sources of unusable keys already told about
 
     # -------------------------------------------------------------- keyring
     def keyring_available(self) -> bool:
@@ -559,7 +580,7 @@ class KeyStore:
         """Every distinct key, keyring first, each labelled ``key N …abcd`` and registered for redaction."""
         result: list[ApiKey] = []
         seen: set[str] = set()
-        for key in self._keyring_keys() + self._env_keys():
+        for key in self._usable(self._keyring_keys() + self._env_keys()):
             if key.secret in seen:
                 continue
             seen.add(key.secret)
@@ -567,6 +588,21 @@ class KeyStore:
             label = f"key {len(result) + 1} {mask_secret(key.secret)}"
             result.append(ApiKey(key.secret, key.key_id, key.source, label))
         return result
+
+    def _usable(self, keys: list[ApiKey]) -> list[ApiKey]:
+        """``keys`` without the unusable ones, each named once (by where it came from) and skipped."""
+        usable = []
+        for key in keys:
+            self._redactor.register(key.secret)  # masked even though it is never sent
+            problem = key_problem(key.secret)
+            if problem is None:
+                usable.append(key)
+                continue
+            where = _key_source_name(key)
+            if where not in self._reported:
+                self._reported.add(where)
+                log.error("%s is not a usable API key (%s): fix or remove it; it is skipped for now.", where, problem)
+        return usable
 
     def health_file(self) -> KeyHealthFile:
         """Where the pool keeps lasting key health (out of credits, invalid) between runs."""
@@ -626,9 +662,15 @@ class KeyStore:
         self._require_keyring()
         in_keyring = {key.secret for key in self._keyring_keys()}
         added = 0
-        for key in self._env_keys():
+        for key in self._usable(self._env_keys()):
             if key.secret not in in_keyring:
                 self.add(key.secret)
                 in_keyring.add(key.secret)
                 added += 1
         return added
+
+
+def _key_source_name(key: ApiKey) -> str:
+    if key.source == "keyring":
+        return f"The keyring entry {key.key_id}"
+    return key.key_id  # BYTEZ_API_KEY_N, or "<path>/.env.local:BYTEZ_API_KEY_N"
