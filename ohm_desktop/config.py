@@ -29,7 +29,7 @@ class AgentOverride(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     model: str | None = None
-    max_tokens: int | None = Field(default=None, gt=0)
+    max_tokens: int | None = Field(default=None, gt=0, le=200_000)  # agents.MAX_TOKENS_LIMIT
 
 
 class Settings(BaseModel):
@@ -68,11 +68,27 @@ def load_settings(paths: Paths) -> Settings:
     try:
         raw: Any = json.loads(paths.settings_file.read_text(encoding="utf-8"))
         return Settings.model_validate(raw)
-    except (OSError, ValueError, ValidationError) as exc:
+    except ValidationError as exc:
+        raise ConfigError(
+            f"The settings file {paths.settings_file} is not valid: {_field_problems(exc)}. "
+            "Fix it, or delete it to go back to the defaults."
+        ) from None
+    except (OSError, ValueError) as exc:
         raise ConfigError(
             f"The settings file {paths.settings_file} is not valid ({exc.__class__.__name__}): "
             "fix it or delete it to go back to the defaults."
-        ) from exc
+        ) from None
+
+
+def _field_problems(exc: ValidationError) -> str:
+    """Pydantic's errors as ``field.path: what is wrong, not VALUE`` (at most three)."""
+    problems = []
+    for error in exc.errors()[:3]:
+        where = ".".join(str(part) for part in error["loc"]) or "the file"
+        shown = repr(error.get("input"))
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        problems.append(f"{where}: {str(error['msg']).lower()}, not {shown}")
+    return "; ".join(problems)
 
 
 def save_settings(paths: Paths, settings: Settings) -> None:

@@ -14,6 +14,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -112,6 +113,22 @@ class ResolvedGateway:
         return None if self.profile.requires_key else LOCAL_PLACEHOLDER_KEY
 
 
+def check_gateway_url(url: str) -> None:
+    """A ConfigError unless ``url`` is an http(s) URL with a host (httpx fails later, less clearly)."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises for a port that is not a number or out of range
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and url.isprintable()
+    except ValueError:
+        usable = False
+    if not usable:
+        shown = repr(url) if len(url) <= 60 else repr(url[:57] + "...")
+        raise ConfigError(
+            f"The gateway URL {shown} is not an http(s) URL (e.g. https://api.bytez.com/models/v2/openai/v1): "
+            "fix OHM_GATEWAY_URL, or gateway_url / the profile's base_url in settings.json."
+        )
+
+
 def resolve_gateway(settings: GatewaySettings) -> ResolvedGateway:
     """The active profile applied: base URL (OHM_GATEWAY_URL still wins) and per-agent models.
 
@@ -126,6 +143,7 @@ def resolve_gateway(settings: GatewaySettings) -> ResolvedGateway:
             "in Settings (active_profile)."
         )
     base_url = os.environ.get("OHM_GATEWAY_URL") or profile.base_url or settings.effective_gateway_url()
+    check_gateway_url(base_url)
     overrides: dict[str, tuple[str | None, int | None]] = {
         intent.upper(): (model, None) for intent, model in profile.agent_models.items()
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -13,6 +14,7 @@ from ohm_desktop.config import Paths, load_settings
 from ohm_desktop.errors import OhmError
 
 Status = Literal["ok", "warn", "fail"]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,9 @@ def _guarded(name: str, probe: Callable[[Paths], Check], paths: Paths) -> Check:
         return probe(paths)
     except OhmError as exc:
         return Check(name, "fail", exc.message)
+    except Exception as exc:  # one broken check must not hide the others' report
+        log.debug("doctor check %s failed", name, exc_info=True)
+        return Check(name, "fail", f"the check itself failed ({type(exc).__name__}); run `ohm -v doctor` for details")
 
 
 def _settings(paths: Paths) -> Check:
