@@ -7,6 +7,7 @@ import asyncio
 import sys
 from typing import Any
 
+from ohm_desktop.cli.prompt_input import add_message_arguments, read_message
 from ohm_desktop.core.events import (
     AgentSelected,
     ErrorEvent,
@@ -23,7 +24,7 @@ from ohm_desktop.errors import UsageError, exit_code_for_kind
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("ask", help="ask the specialists one question (one turn)")
-    parser.add_argument("message", help="what you need, e.g. 'a parts list for a line-following robot'")
+    add_message_arguments(parser)
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--chat", metavar="ID", help="continue this chat (id or unique prefix)")
     group.add_argument("--new", action="store_true", help="start a new chat (default: continue the latest chat)")
@@ -33,6 +34,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    args.message = read_message(args)
     return asyncio.run(_ask(args))
 
 
@@ -47,7 +49,7 @@ async def _ask(args: argparse.Namespace) -> int:
         if args.agent:
             registry.require(args.agent)
         store = runtime.store
-        if args.chat:
+        if args.chat is not None:  # "" is a (bad) chat id, not "no chat given"
             chat = store.find_chat(args.chat)
         else:
             recent = [] if args.new else store.list_chats(limit=1)

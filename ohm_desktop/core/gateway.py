@@ -33,7 +33,7 @@ from ohm_desktop.core.completion_wire import (
 )
 from ohm_desktop.core.events import KeyRotation, RotationReason
 from ohm_desktop.core.keys import ApiKey, KeyLease, KeyPool, Outcome, RateLimitInfo
-from ohm_desktop.errors import GatewayError, NoUsableKeyError, StreamInterruptedError
+from ohm_desktop.errors import GatewayError, NoUsableKeyError, StreamInterruptedError, UsageError
 from ohm_desktop.redaction import SecretRedactor
 
 if TYPE_CHECKING:
@@ -252,6 +252,11 @@ class Gateway:
                 return _Failure("invalid", detail)
             if status >= 500 or status in (408, 409):
                 return _Failure("server_error", detail, _retry_after(exc))
+            if status == 413:
+                raise UsageError(
+                    "The message is too large for the model gateway (HTTP 413): send a shorter message "
+                    "or attach less, then retry."
+                ) from None
             raise GatewayError(
                 f"The model gateway refused the request ({detail}): check the model names in agents.toml "
                 "and the gateway URL, then retry."

@@ -307,9 +307,13 @@ class LocalStore:
 
     def find_chat(self, chat_id_or_prefix: str) -> Chat:
         """A chat by full id or unique id prefix (what people type at the CLI)."""
+        if not chat_id_or_prefix.strip():
+            raise UsageError("The chat id is empty: run `ohm chats list` and give (the start of) one of its ids.")
+        # Escaped: "%" or "_" typed as a prefix must not match whatever chat comes first.
+        pattern = re.sub(r"([\\%_])", r"\\\1", chat_id_or_prefix) + "%"
         rows = self._db.execute(
-            "SELECT id, title, created_at, updated_at, deleted_at FROM chats WHERE id LIKE ? || '%' LIMIT 2",
-            (chat_id_or_prefix,),
+            "SELECT id, title, created_at, updated_at, deleted_at FROM chats WHERE id LIKE ? ESCAPE '\\' LIMIT 2",
+            (pattern,),
         ).fetchall()
         if len(rows) == 1:
             return Chat(*rows[0])

@@ -67,6 +67,7 @@ class FaultGateway:
         self._pages: dict[str, Fault] = {}
         self._lock = threading.Lock()
         self.calls: list[Call] = []
+        self.requests: list[SeenRequest] = []  # every chat-completions request, as parsed
         self.url = ""
         self.origin = ""
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -161,6 +162,8 @@ class FaultGateway:
             key=key, model=str(payload.get("model", "")), messages=list(payload.get("messages", [])),
             stream=stream, tools=payload.get("tools"), max_tokens=payload.get("max_tokens"), body=payload,
         )
+        with self._lock:
+            self.requests.append(seen)
         if fault is not None and fault.status >= 400 and fault.body is None:
             fault = _with_error_body(fault)
         normal, kind = (_sse_body(seen, self._responder(seen)) if stream else _json_body(seen, self._responder(seen)))

@@ -142,6 +142,8 @@ CASES: tuple[Case, ...] = (
     Case("http_429_retry_after_soon_once", _once(status=429, headers={"Retry-After": "soon"}),
          Expect(0, "", "complete", 2), SERVED_BY_THIRD),
     Case("http_401", _always(status=401), Expect(3, "invalid", "error", 1), SERVED_BY_THIRD),
+    Case("http_413_too_large", _always(status=413), Expect(2, "too large", "error", 1),
+         Expect(2, "too large", "error", 1)),
     Case("router_html_200", _always(stream=False, content_type="text/html", body=b"<html>oops</html>"),
          Expect(0, "", "complete", 4), Expect(0, "", "complete", 4), routed=True),
     Case("router_invalid_json_200", _always(stream=False, body=b'{"choices": [{"message": '),
