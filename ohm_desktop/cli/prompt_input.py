@@ -37,6 +37,8 @@ def read_message(args: argparse.Namespace) -> str:
             return sys.stdin.buffer.read().decode("utf-8")
         except UnicodeDecodeError:
             raise UsageError("Standard input is not UTF-8 text: pipe in text and try again.") from None
+        except (OSError, AttributeError, ValueError):  # closed, not readable, or no byte stream behind it
+            raise UsageError("Cannot read the message from standard input: pipe it in, or use --file.") from None
     if args.message is None:
         raise UsageError('Say what you need: ohm ask "a parts list for a robot" (or ohm ask - < notes.txt).')
     return str(args.message)
