@@ -38,7 +38,7 @@ run: $(VENV)/.installed-run
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check ohm_desktop tests
-	$(VENV)/bin/mypy ohm_desktop/core ohm_desktop/store ohm_desktop/artifacts ohm_desktop/sync ohm_desktop/simulation ohm_desktop/design_rules
+	$(VENV)/bin/mypy ohm_desktop/core ohm_desktop/store ohm_desktop/artifacts ohm_desktop/sync ohm_desktop/simulation ohm_desktop/design_rules ohm_desktop/errors.py ohm_desktop/redaction.py ohm_desktop/ids.py ohm_desktop/paths.py
 	$(VENV)/bin/lint-imports
 
 test: $(VENV)/.installed-test $(LITELLM_VENV)/.installed lint

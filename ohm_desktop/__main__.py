@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: ohm-desktop [--smoke-test] [--version]\n\nOpens the Ohm Desktop window. "
               "`ohm` is the command-line interface.")
         return 0
-    from ohm_desktop.core.redaction import SecretRedactor, configure_logging
+    from ohm_desktop.redaction import SecretRedactor, configure_logging
 
     redactor = SecretRedactor()
     configure_logging(redactor, verbose="--verbose" in args or "-v" in args)

@@ -18,8 +18,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox
 
-from ohm_desktop.core.errors import OhmError
 from ohm_desktop.core.events import AgentSelected, TurnEvent
+from ohm_desktop.errors import OhmError
 from ohm_desktop.runtime import Runtime, build_runtime
 from ohm_desktop.ui.gui_thread_gc import GuiThreadGarbageCollector
 from ohm_desktop.ui.main_window import DOCK_NAMES, MainWindow

@@ -1,48 +1,26 @@
 """Where things live and what the user configured.
 
-Paths come from platformdirs unless ``OHM_DATA_DIR`` / ``OHM_CONFIG_DIR`` override them.
-Bundled resources (agents.toml, prompts, icons) are found through :func:`resources_dir`
-only, never through the working directory, so the wheel and the frozen app behave alike.
+Where things live is :mod:`ohm_desktop.paths` (a leaf the core may use); its names are
+re-exported here for the window and the CLI, which read both from one place.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ohm_desktop.core.errors import ConfigError
+from ohm_desktop.errors import ConfigError
+from ohm_desktop.paths import APP_NAME as APP_NAME
+from ohm_desktop.paths import Paths as Paths
+from ohm_desktop.paths import config_dir as config_dir
+from ohm_desktop.paths import data_dir as data_dir
+from ohm_desktop.paths import resources_dir as resources_dir
 from ohm_desktop.profiles import GatewayProfile
 
-APP_NAME = "ohm-desktop"
 BYTEZ_GATEWAY_URL = "https://api.bytez.com/models/v2/openai/v1"
-
-
-def resources_dir() -> Path:
-    """The bundled resources folder (inside the package, so wheels and PyInstaller carry it)."""
-    return Path(__file__).resolve().parent / "resources"
-
-
-def data_dir() -> Path:
-    override = os.environ.get("OHM_DATA_DIR")
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir(APP_NAME, appauthor=False))
-
-
-def config_dir() -> Path:
-    override = os.environ.get("OHM_CONFIG_DIR")
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir(APP_NAME, appauthor=False))
 
 
 class AgentOverride(BaseModel):
@@ -51,7 +29,7 @@ class AgentOverride(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     model: str | None = None
-    max_tokens: int | None = Field(default=None, gt=0)
+    max_tokens: int | None = Field(default=None, gt=0, le=200_000)  # agents.MAX_TOKENS_LIMIT
 
 
 class Settings(BaseModel):
@@ -83,28 +61,6 @@ class Settings(BaseModel):
         return (url, key) if url and key else None
 
 
-@dataclass(frozen=True, slots=True)
-class Paths:
-    data: Path
-    config: Path
-
-    @property
-    def database(self) -> Path:
-        return self.data / "ohm.sqlite3"
-
-    @property
-    def settings_file(self) -> Path:
-        return self.config / "settings.json"
-
-    @property
-    def user_agents_file(self) -> Path:
-        return self.config / "agents.toml"
-
-    @classmethod
-    def from_environment(cls) -> Paths:
-        return cls(data=data_dir(), config=config_dir())
-
-
 def load_settings(paths: Paths) -> Settings:
     """Settings from disk, defaults when there is no file yet."""
     if not paths.settings_file.exists():
@@ -112,11 +68,27 @@ def load_settings(paths: Paths) -> Settings:
     try:
         raw: Any = json.loads(paths.settings_file.read_text(encoding="utf-8"))
         return Settings.model_validate(raw)
-    except (OSError, ValueError, ValidationError) as exc:
+    except ValidationError as exc:
+        raise ConfigError(
+            f"The settings file {paths.settings_file} is not valid: {_field_problems(exc)}. "
+            "Fix it, or delete it to go back to the defaults."
+        ) from None
+    except (OSError, ValueError) as exc:
         raise ConfigError(
             f"The settings file {paths.settings_file} is not valid ({exc.__class__.__name__}): "
             "fix it or delete it to go back to the defaults."
-        ) from exc
+        ) from None
+
+
+def _field_problems(exc: ValidationError) -> str:
+    """Pydantic's errors as ``field.path: what is wrong, not VALUE`` (at most three)."""
+    problems = []
+    for error in exc.errors()[:3]:
+        where = ".".join(str(part) for part in error["loc"]) or "the file"
+        shown = repr(error.get("input"))
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        problems.append(f"{where}: {str(error['msg']).lower()}, not {shown}")
+    return "; ".join(problems)
 
 
 def save_settings(paths: Paths, settings: Settings) -> None:

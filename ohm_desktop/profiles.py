@@ -4,22 +4,22 @@ The default profile is the Bytez gateway. The built-in ``llama-cpp`` and ``ollam
 point at a local server so the app keeps working with no internet; a user may add or
 override profiles in settings.json (``Settings.profiles``) and pick one with
 ``Settings.active_profile``. Qt-free, and importing nothing from config.py so that config.py
-can use :class:`GatewayProfile` in Settings.
+can use :class:`GatewayProfile` in Settings: what it reads from Settings is the
+:class:`GatewaySettings` protocol below.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ohm_desktop.core.errors import ConfigError
 from ohm_desktop.core.gateway_headers import AuthScheme, default_auth_scheme
-
-if TYPE_CHECKING:
-    from ohm_desktop.config import Settings
+from ohm_desktop.errors import ConfigError
 
 # Local servers accept any bearer token; the key pool still needs one to hand out.
 LOCAL_PLACEHOLDER_KEY = "local-server-no-key"
@@ -46,6 +46,29 @@ class GatewayProfile(BaseModel):
         description="How the key goes in Authorization: raw (Bytez), bearer (every other server) or none; "
         "None picks raw for Bytez's hosts and bearer elsewhere",
     )
+
+
+class AgentModelOverride(Protocol):
+    @property
+    def model(self) -> str | None: ...
+
+    @property
+    def max_tokens(self) -> int | None: ...
+
+
+class GatewaySettings(Protocol):
+    """The part of ``config.Settings`` that chooses the gateway."""
+
+    @property
+    def active_profile(self) -> str: ...
+
+    @property
+    def profiles(self) -> Mapping[str, GatewayProfile]: ...
+
+    @property
+    def agent_overrides(self) -> Mapping[str, AgentModelOverride]: ...
+
+    def effective_gateway_url(self) -> str: ...
 
 
 def builtin_profiles() -> dict[str, GatewayProfile]:
@@ -75,7 +98,7 @@ def builtin_profiles() -> dict[str, GatewayProfile]:
     }
 
 
-def available_profiles(settings: Settings) -> dict[str, GatewayProfile]:
+def available_profiles(settings: GatewaySettings) -> dict[str, GatewayProfile]:
     """Built-in profiles with the user's own profiles over them (same name replaces)."""
     return {**builtin_profiles(), **settings.profiles}
 
@@ -101,7 +124,23 @@ class ResolvedGateway:
         return None if self.profile.requires_key else LOCAL_PLACEHOLDER_KEY
 
 
-def resolve_gateway(settings: Settings) -> ResolvedGateway:
+def check_gateway_url(url: str) -> None:
+    """A ConfigError unless ``url`` is an http(s) URL with a host (httpx fails later, less clearly)."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises for a port that is not a number or out of range
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and url.isprintable()
+    except ValueError:
+        usable = False
+    if not usable:
+        shown = repr(url) if len(url) <= 60 else repr(url[:57] + "...")
+        raise ConfigError(
+            f"The gateway URL {shown} is not an http(s) URL (e.g. https://api.bytez.com/models/v2/openai/v1): "
+            "fix OHM_GATEWAY_URL, or gateway_url / the profile's base_url in settings.json."
+        )
+
+
+def resolve_gateway(settings: GatewaySettings) -> ResolvedGateway:
     """The active profile applied: base URL (OHM_GATEWAY_URL still wins) and per-agent models.
 
     Per-agent models of the profile come first; the user's ``agent_overrides`` win over them.
@@ -115,6 +154,7 @@ def resolve_gateway(settings: Settings) -> ResolvedGateway:
             "in Settings (active_profile)."
         )
     base_url = os.environ.get("OHM_GATEWAY_URL") or profile.base_url or settings.effective_gateway_url()
+    check_gateway_url(base_url)
     overrides: dict[str, tuple[str | None, int | None]] = {
         intent.upper(): (model, None) for intent, model in profile.agent_models.items()
     }

@@ -17,8 +17,8 @@ from ohm_desktop.core.keyring_backend import select_keyring_backend
 from ohm_desktop.core.keys import ApiKey, KeyPool, KeyStore
 from ohm_desktop.core.orchestrator import Orchestrator
 from ohm_desktop.core.provider_keys import ProviderKeyStore
-from ohm_desktop.core.redaction import SecretRedactor
 from ohm_desktop.profiles import resolve_gateway
+from ohm_desktop.redaction import SecretRedactor
 from ohm_desktop.store import LocalStore
 from ohm_desktop.sync.background import BackgroundSync
 

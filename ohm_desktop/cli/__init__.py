@@ -8,6 +8,7 @@ handler it sets as ``func`` returns an exit code. Errors the user can act on are
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import importlib.util
 import logging
@@ -15,8 +16,8 @@ import sys
 from collections.abc import Sequence
 
 from ohm_desktop import __version__
-from ohm_desktop.core.errors import OhmError
-from ohm_desktop.core.redaction import SecretRedactor, configure_logging
+from ohm_desktop.errors import EXIT_STORE, OhmError
+from ohm_desktop.redaction import SecretRedactor, configure_logging
 
 COMMAND_MODULES = ("ask", "keys", "chats", "artifacts", "sync", "sketch", "export", "doctor")
 
@@ -57,14 +58,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            return _unexpected(exc)
+        log.debug("disk full", exc_info=True)
+        print(f"Disk full: {exc.filename or 'a file'} could not be written. Free some space and try again.",
+              file=sys.stderr)
+        return EXIT_STORE
     except Exception as exc:  # last line of defence: never a bare traceback
-        log.debug("unexpected error", exc_info=True)
-        print(
-            f"Ohm hit an unexpected error ({type(exc).__name__}). Run again with --verbose for details "
-            "and report it; your data is safe in the local store.",
-            file=sys.stderr,
-        )
-        return 1
+        return _unexpected(exc)
+
+
+def _unexpected(exc: BaseException) -> int:
+    log.debug("unexpected error", exc_info=exc)
+    print(
+        f"Ohm hit an unexpected error ({type(exc).__name__}). Run again with --verbose for details "
+        "and report it; your data is safe in the local store.",
+        file=sys.stderr,
+    )
+    return 1
 
 
 if __name__ == "__main__":

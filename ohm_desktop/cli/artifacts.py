@@ -16,7 +16,8 @@ from ohm_desktop.artifacts.diff import diff_versions
 from ohm_desktop.artifacts.export import EXPORT_FORMATS, default_file_name, export_design
 from ohm_desktop.chat_export import current_design
 from ohm_desktop.cli.chats import open_store
-from ohm_desktop.core.errors import UsageError
+from ohm_desktop.cli.numbers import whole_number
+from ohm_desktop.errors import UsageError
 from ohm_desktop.store import ARTIFACT_TYPES, ArtifactType, ArtifactVersion, LocalStore
 
 _ALL_FORMATS = sorted({fmt for formats in EXPORT_FORMATS.values() for fmt in formats})
@@ -34,22 +35,22 @@ def register(subparsers: Any) -> None:
     show = commands.add_parser("show", help="the content of a version (the current one by default)")
     show.add_argument("chat", metavar="CHAT")
     show.add_argument("type", choices=ARTIFACT_TYPES, metavar="TYPE")
-    show.add_argument("version", nargs="?", type=int, help="version number (default: current)")
+    show.add_argument("version", nargs="?", type=whole_number(1), help="version number (default: current)")
     show.add_argument("--json", action="store_true", help="the version record with its content")
     show.set_defaults(func=run_show)
 
     diff = commands.add_parser("diff", help="what changed between two versions")
     diff.add_argument("chat", metavar="CHAT")
     diff.add_argument("type", choices=ARTIFACT_TYPES, metavar="TYPE")
-    diff.add_argument("old", type=int, metavar="OLD")
-    diff.add_argument("new", type=int, metavar="NEW")
+    diff.add_argument("old", type=whole_number(1), metavar="OLD")
+    diff.add_argument("new", type=whole_number(1), metavar="NEW")
     diff.add_argument("--json", action="store_true")
     diff.set_defaults(func=run_diff)
 
     revert = commands.add_parser("revert", help="make an old version current again (as a new version)")
     revert.add_argument("chat", metavar="CHAT")
     revert.add_argument("type", choices=ARTIFACT_TYPES, metavar="TYPE")
-    revert.add_argument("version", type=int, metavar="VERSION")
+    revert.add_argument("version", type=whole_number(1), metavar="VERSION")
     revert.add_argument("--json", action="store_true")
     revert.set_defaults(func=run_revert)
 
@@ -64,7 +65,7 @@ def register(subparsers: Any) -> None:
         help="; ".join(f"{kind}: {', '.join(formats)}" for kind, formats in EXPORT_FORMATS.items()),
     )
     export.add_argument("-o", "--output", metavar="PATH", help="file (or sketch folder) to write")
-    export.add_argument("--version", type=int, help="version number (default: current)")
+    export.add_argument("--version", type=whole_number(1), help="version number (default: current)")
     export.add_argument("--json", action="store_true", help="print the written paths as JSON")
     export.set_defaults(func=run_export)
 

@@ -7,7 +7,7 @@ import asyncio
 import sys
 from typing import Any
 
-from ohm_desktop.core.errors import UsageError
+from ohm_desktop.cli.prompt_input import add_message_arguments, read_message
 from ohm_desktop.core.events import (
     AgentSelected,
     ErrorEvent,
@@ -19,14 +19,12 @@ from ohm_desktop.core.events import (
     event_to_json,
 )
 from ohm_desktop.core.orchestrator import TurnRequest
-
-# ErrorEvent kinds map back to the DESIGN.md exit codes.
-_EXIT_CODES = {"usage": 2, "config": 2, "no_usable_key": 3, "keyring_unavailable": 3}
+from ohm_desktop.errors import UsageError, exit_code_for_kind
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("ask", help="ask the specialists one question (one turn)")
-    parser.add_argument("message", help="what you need, e.g. 'a parts list for a line-following robot'")
+    add_message_arguments(parser)
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--chat", metavar="ID", help="continue this chat (id or unique prefix)")
     group.add_argument("--new", action="store_true", help="start a new chat (default: continue the latest chat)")
@@ -36,6 +34,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    args.message = read_message(args)
     return asyncio.run(_ask(args))
 
 
@@ -50,7 +49,7 @@ async def _ask(args: argparse.Namespace) -> int:
         if args.agent:
             registry.require(args.agent)
         store = runtime.store
-        if args.chat:
+        if args.chat is not None:  # "" is a (bad) chat id, not "no chat given"
             chat = store.find_chat(args.chat)
         else:
             recent = [] if args.new else store.list_chats(limit=1)
@@ -67,7 +66,7 @@ async def _print_turn(events: Any, *, as_json: bool) -> int:
     code = 0
     async for event in events:
         if isinstance(event, ErrorEvent):
-            code = _EXIT_CODES.get(event.kind, 4 if event.retryable else 1)
+            code = exit_code_for_kind(event.kind)  # the one table in ohm_desktop/errors.py
         if as_json:
             sys.stdout.write(event_to_json(event) + "\n")
             sys.stdout.flush()

@@ -11,6 +11,7 @@ import json
 import sys
 from typing import Any
 
+from ohm_desktop.cli.numbers import whole_number
 from ohm_desktop.config import Paths
 from ohm_desktop.store import LocalStore
 
@@ -35,14 +36,14 @@ def register(subparsers: Any) -> None:
 
     listing = commands.add_parser("list", help="chats, most recently active first")
     listing.add_argument("--trash", action="store_true", help="list the trash instead")
-    listing.add_argument("--limit", type=int, default=50)
-    listing.add_argument("--offset", type=int, default=0)
+    listing.add_argument("--limit", type=whole_number(1), default=50)
+    listing.add_argument("--offset", type=whole_number(0), default=0)
     listing.add_argument("--json", action="store_true", help="one JSON array")
     listing.set_defaults(func=run_list)
 
     search = commands.add_parser("search", help="full-text search over messages and artifacts")
     search.add_argument("query", help='words to find, e.g. "esp32 relay"')
-    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--limit", type=whole_number(1), default=20)
     search.add_argument("--chat", metavar="ID", help="only this chat")
     search.add_argument("--trash", action="store_true", help="include chats in the trash")
     search.add_argument("--json", action="store_true")
@@ -50,7 +51,7 @@ def register(subparsers: Any) -> None:
 
     show = commands.add_parser("show", help="the messages of a chat")
     show.add_argument("chat", metavar="CHAT", help="chat id or unique prefix")
-    show.add_argument("--limit", type=int, default=None, help="only the latest N messages")
+    show.add_argument("--limit", type=whole_number(1), default=None, help="only the latest N messages")
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=run_show)
 
@@ -103,7 +104,7 @@ def run_list(args: argparse.Namespace) -> int:
 def run_search(args: argparse.Namespace) -> int:
     store = open_store()
     try:
-        chat_id = store.find_chat(args.chat).id if args.chat else None
+        chat_id = store.find_chat(args.chat).id if args.chat is not None else None
         hits = store.search(args.query, args.limit, chat_id=chat_id, include_trashed=args.trash)
     finally:
         store.close()

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from ohm_desktop.config import Paths, load_settings
-from ohm_desktop.core.errors import OhmError
+from ohm_desktop.errors import OhmError
 
 Status = Literal["ok", "warn", "fail"]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,9 @@ def _guarded(name: str, probe: Callable[[Paths], Check], paths: Paths) -> Check:
         return probe(paths)
     except OhmError as exc:
         return Check(name, "fail", exc.message)
+    except Exception as exc:  # one broken check must not hide the others' report
+        log.debug("doctor check %s failed", name, exc_info=True)
+        return Check(name, "fail", f"the check itself failed ({type(exc).__name__}); run `ohm -v doctor` for details")
 
 
 def _settings(paths: Paths) -> Check:
@@ -98,8 +103,8 @@ def _models(paths: Paths) -> Check:
 
     from ohm_desktop.core.keys import KeyStore
     from ohm_desktop.core.model_catalog import unknown_models
-    from ohm_desktop.core.redaction import SecretRedactor
     from ohm_desktop.profiles import resolve_gateway
+    from ohm_desktop.redaction import SecretRedactor
     from ohm_desktop.runtime import load_agent_registry
 
     settings = load_settings(paths)
@@ -124,7 +129,7 @@ def _models(paths: Paths) -> Check:
 
 def _keys(paths: Paths) -> Check:
     from ohm_desktop.core.keys import KeyStore
-    from ohm_desktop.core.redaction import SecretRedactor
+    from ohm_desktop.redaction import SecretRedactor
 
     store = KeyStore(paths, SecretRedactor())
     keys = store.load()
@@ -141,7 +146,7 @@ def _keys(paths: Paths) -> Check:
 def _sync(paths: Paths) -> Check:
     import asyncio
 
-    from ohm_desktop.core.redaction import SecretRedactor
+    from ohm_desktop.redaction import SecretRedactor
     from ohm_desktop.store import LocalStore
     from ohm_desktop.sync import SyncService
 

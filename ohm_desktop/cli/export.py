@@ -9,7 +9,7 @@ from pathlib import Path
 from ohm_desktop.artifacts.export import ExportError
 from ohm_desktop.chat_export import chat_markdown, write_project_bundle
 from ohm_desktop.cli.chats import open_store
-from ohm_desktop.core.errors import UsageError
+from ohm_desktop.errors import UsageError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

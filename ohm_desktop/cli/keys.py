@@ -10,10 +10,10 @@ import sys
 from typing import Any
 
 from ohm_desktop.config import Paths, load_settings
-from ohm_desktop.core.errors import UsageError
 from ohm_desktop.core.gateway_headers import PROVIDERS
 from ohm_desktop.core.keys import KeyHealth, KeyPool, KeyStore
 from ohm_desktop.core.provider_keys import ProviderKeyStore, check_provider
+from ohm_desktop.errors import UsageError
 
 
 def register(subparsers: Any) -> None:
@@ -125,8 +125,8 @@ def _test(args: argparse.Namespace) -> int:
 
 
 async def _test_keys(args: argparse.Namespace) -> int:
-    from ohm_desktop.core.errors import OhmError
     from ohm_desktop.core.gateway import Gateway
+    from ohm_desktop.errors import OhmError
 
     paths = Paths.from_environment()
     settings = load_settings(paths)

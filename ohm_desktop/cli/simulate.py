@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ohm_desktop.config import Paths
-from ohm_desktop.core.errors import UsageError
+from ohm_desktop.errors import UsageError
 from ohm_desktop.firmware import Sketch, cache_dir_for
 from ohm_desktop.firmware.boards import DEFAULT_BOARD
 from ohm_desktop.simulation import (

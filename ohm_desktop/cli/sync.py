@@ -28,7 +28,7 @@ from typing import Any
 
 from ohm_desktop.cli.chats import open_store
 from ohm_desktop.config import Paths, load_settings
-from ohm_desktop.core.errors import SyncSetupError, UsageError
+from ohm_desktop.errors import SyncSetupError, UsageError
 from ohm_desktop.store import LocalStore
 from ohm_desktop.sync import SyncService, SyncStatus
 from ohm_desktop.sync.invitations import find_invitation, invited_sentence

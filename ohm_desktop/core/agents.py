@@ -7,16 +7,18 @@ per-agent model/max-token overrides of Settings. Adding an agent is configuratio
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ohm_desktop.core.errors import ConfigError
+from ohm_desktop.errors import ConfigError
 
 FALLBACK_INTENT = "CHAT"
 _KNOWN_TOOLS = frozenset({"write", "read"})
+MAX_TOKENS_LIMIT = 200_000  # above any model's output limit: a bigger number is a typo
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,25 +74,35 @@ class AgentRegistry:
 def load_registry(bundled_file: Path, user_file: Path | None = None) -> AgentRegistry:
     """Read the bundled registry and merge the user's file over it."""
     data = _read_toml(bundled_file)
-    base_dir = bundled_file.parent
     if user_file is not None and user_file.exists():
         data = _merge(data, _read_toml(user_file))
-    router_table = _table(data, "router", bundled_file)
-    agent_tables = _table(data, "agents", bundled_file)
+    try:
+        return _registry(data, bundled_file, user_file)
+    except ConfigError as exc:
+        shown = user_file if user_file is not None and user_file.exists() else bundled_file
+        raise ConfigError(f"{shown}: {exc.message}") from None
+
+
+def _registry(data: Mapping[str, Any], bundled_file: Path, user_file: Path | None) -> AgentRegistry:
+    base_dir = bundled_file.parent
+    router_table = _table(data, "router")
+    agent_tables = _table(data, "agents")
     common = (base_dir / "prompts" / "common.md").read_text(encoding="utf-8").strip()
     agents: dict[str, AgentSpec] = {}
     for intent, table in agent_tables.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"agents.{intent} must be a table ([agents.{intent}]), not {_shown(table)}.")
         agents[intent.upper()] = _agent(intent.upper(), table, base_dir, user_file, common)
     if FALLBACK_INTENT not in agents:
         raise ConfigError(
             f"The agent registry has no {FALLBACK_INTENT} agent: it is the fallback and must exist."
         )
     router = RouterSpec(
-        name=str(router_table.get("name", "Router")),
+        name=_str_field(router_table, "name", "router", "Router"),
         model=_required_str(router_table, "model", "router"),
         prompt_template=_prompt(router_table, base_dir, user_file, "router"),
-        max_tokens=int(router_table.get("max_tokens", 16)),
-        temperature=float(router_table.get("temperature", 0.0)),
+        max_tokens=_int_field(router_table, "max_tokens", "router", 16),
+        temperature=_temperature(router_table, "router", 0.0),
     )
     return AgentRegistry(router, agents)
 
@@ -98,27 +110,57 @@ def load_registry(bundled_file: Path, user_file: Path | None = None) -> AgentReg
 def _agent(
     intent: str, table: Mapping[str, Any], base_dir: Path, user_file: Path | None, common: str
 ) -> AgentSpec:
-    where = f"agent {intent}"
-    tools = tuple(str(tool) for tool in table.get("tools", ["read"]))
+    where = f"agents.{intent}"
+    tools = _str_list(table, "tools", where, ["read"])
     unknown = set(tools) - _KNOWN_TOOLS
     if unknown:
-        raise ConfigError(
-            f"The {where} lists unknown tools {sorted(unknown)}: use only {sorted(_KNOWN_TOOLS)}."
-        )
-    max_tokens = int(table.get("max_tokens", 2048))
-    if max_tokens <= 0:
-        raise ConfigError(f"The {where} has max_tokens {max_tokens}: it must be a positive number.")
+        raise ConfigError(f"{where}.tools lists unknown tools {sorted(unknown)}: use only {sorted(_KNOWN_TOOLS)}.")
     return AgentSpec(
         intent=intent,
-        name=str(table.get("name", intent.title())),
-        description=str(table.get("description", "")).strip(),
-        keywords=tuple(str(word).lower() for word in table.get("keywords", [])),
+        name=_str_field(table, "name", where, intent.title()),
+        description=_str_field(table, "description", where, "").strip(),
+        keywords=tuple(word.lower() for word in _str_list(table, "keywords", where, [])),
         model=_required_str(table, "model", where),
         system_prompt=_prompt(table, base_dir, user_file, where).replace("{common}", common),
-        max_tokens=max_tokens,
-        temperature=float(table.get("temperature", 0.3)),
+        max_tokens=_int_field(table, "max_tokens", where, 2048),
+        temperature=_temperature(table, where, 0.3),
         tools=tools,
     )
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _int_field(table: Mapping[str, Any], key: str, where: str, default: int) -> int:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_TOKENS_LIMIT:
+        raise ConfigError(
+            f"{where}.{key} must be a whole number between 1 and {MAX_TOKENS_LIMIT}, not {_shown(value)}."
+        )
+    return value
+
+
+def _temperature(table: Mapping[str, Any], where: str, default: float) -> float:
+    value = table.get("temperature", default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or not 0 <= value <= 2:
+        raise ConfigError(f"{where}.temperature must be a number between 0 and 2, not {_shown(value)}.")
+    return float(value)
+
+
+def _str_field(table: Mapping[str, Any], key: str, where: str, default: str) -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}.{key} must be text (in quotes), not {_shown(value)}.")
+    return value
+
+
+def _str_list(table: Mapping[str, Any], key: str, where: str, default: list[str]) -> tuple[str, ...]:
+    value = table.get(key, default)
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f'{where}.{key} must be a list of texts (["a", "b"]), not {_shown(value)}.')
+    return tuple(value)
 
 
 def _prompt(table: Mapping[str, Any], base_dir: Path, user_file: Path | None, where: str) -> str:
@@ -126,15 +168,17 @@ def _prompt(table: Mapping[str, Any], base_dir: Path, user_file: Path | None, wh
     inline = table.get("system_prompt")
     if isinstance(inline, str) and inline.strip():
         return inline.strip()
+    if inline is not None and not isinstance(inline, str):
+        raise ConfigError(f"{where}.system_prompt must be text (in quotes), not {_shown(inline)}.")
     relative = table.get("prompt")
-    if not isinstance(relative, str):
-        raise ConfigError(f"The {where} has neither `system_prompt` nor `prompt`: give it one of them.")
+    if not isinstance(relative, str) or not relative.strip() or "\x00" in relative:
+        raise ConfigError(f"{where} has neither `system_prompt` nor `prompt` (a file name): give it one of them.")
     candidates = [user_file.parent / relative] if user_file is not None else []
     candidates.append(base_dir / relative)
     for candidate in candidates:
         if candidate.is_file():
             return candidate.read_text(encoding="utf-8").strip()
-    raise ConfigError(f"The prompt file {relative!r} of the {where} does not exist next to agents.toml.")
+    raise ConfigError(f"The prompt file {relative!r} of {where} does not exist next to agents.toml.")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -143,7 +187,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except OSError as exc:
         raise ConfigError(f"Cannot read the agents file {path} ({exc.strerror}).") from exc
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"The agents file {path} is not valid TOML ({exc}): fix it or remove it.") from exc
 
 
@@ -157,15 +201,15 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _table(data: Mapping[str, Any], key: str, path: Path) -> dict[str, Any]:
+def _table(data: Mapping[str, Any], key: str) -> dict[str, Any]:
     value = data.get(key)
     if not isinstance(value, dict):
-        raise ConfigError(f"The agents file {path} has no [{key}] table.")
+        raise ConfigError(f"[{key}] must be a table, not {_shown(value)}.")
     return value
 
 
 def _required_str(table: Mapping[str, Any], key: str, where: str) -> str:
     value = table.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"The {where} needs a `{key}` string in agents.toml.")
+        raise ConfigError(f"{where}.{key} must be a model id in quotes (e.g. \"anthropic/claude-sonnet-4-5\"), not {_shown(value)}.")
     return value.strip()

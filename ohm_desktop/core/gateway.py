@@ -6,8 +6,12 @@ another key instead of hammering the same one. How the key is presented (raw for
 ``Bearer`` elsewhere) and the optional ``provider-key`` are set per request
 (core/gateway_headers.py).
 
-A streamed answer that fails before its first chunk is retried on another key; once text has
-reached the user, a failure is reported (StreamInterruptedError), never silently restarted.
+A streamed answer that fails before any text (or tool-call piece) reached the caller is retried
+on another key; once text has, a failure is reported (StreamInterruptedError), never silently
+restarted. A reply counts only when it follows the protocol (``completion_wire``): a stream cut
+off before ``finish_reason`` and ``[DONE]``, an HTML page or invalid JSON is a fault of that
+attempt like a 5xx. A gateway failing every try ends the call with a GatewayError (exit 4)
+after a few attempts instead of waiting out the whole deadline.
 """
 
 from __future__ import annotations
@@ -15,12 +19,19 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import logging
+import math
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ohm_desktop.core.errors import GatewayError, NoUsableKeyError, StreamInterruptedError
+from ohm_desktop.core.completion_wire import (
+    ProtocolViolation,
+    StreamErrorEvent,
+    carries_answer,
+    parse_completion,
+    read_chunks,
+)
 from ohm_desktop.core.events import KeyRotation, RotationReason
 from ohm_desktop.core.gateway_headers import (
     PROVIDER_KEY_HEADER,
@@ -32,7 +43,8 @@ from ohm_desktop.core.gateway_headers import (
     refuses_key,
 )
 from ohm_desktop.core.keys import ApiKey, KeyLease, KeyPool, Outcome, RateLimitInfo
-from ohm_desktop.core.redaction import SecretRedactor
+from ohm_desktop.errors import GatewayError, NoUsableKeyError, StreamInterruptedError, UsageError
+from ohm_desktop.redaction import SecretRedactor
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -183,7 +195,8 @@ class Gateway:
             lease = await attempt.lease()
             try:
                 raw = await self._post(lease.key, params, stream=False)
-                completion: ChatCompletion = raw.parse()
+                http = raw.http_response
+                completion = parse_completion(http.status_code, http.headers, http.content)
             except BaseException as exc:
                 attempt.failed(lease, self._classify_or_release(exc, lease, model))
                 continue
@@ -201,7 +214,7 @@ class Gateway:
         deadline_s: float | None = None,
         on_rotation: RotationListener | None = None,
     ) -> AsyncIterator[ChatCompletionChunk]:
-        """A streamed completion; retried on another key only until the first chunk arrives."""
+        """A streamed completion; retried on another key until answer text has been yielded."""
         params = _params(model, messages, max_tokens, temperature, tools)
         params["stream"] = True
         if self._stream_usage:
@@ -210,13 +223,14 @@ class Gateway:
         while True:
             lease = await attempt.lease()
             received = False
-            chunks: Any = None
+            http: Any = None
             try:
                 raw = await self._post(lease.key, params, stream=True)
                 budget = _rate_limit(raw.headers)
-                chunks = raw.parse()
-                async for chunk in chunks:
-                    received = True
+                http = raw.http_response
+                async for chunk in read_chunks(http.status_code, http.headers, http.aiter_bytes()):
+                    # A role-only first chunk is no answer yet: a drop after it may still go elsewhere.
+                    received = received or carries_answer(chunk)
                     yield chunk
                 self._pool.release(lease, "ok", rate_limit=budget)
                 return
@@ -235,11 +249,11 @@ class Gateway:
             finally:
                 # A consumer that stops early (cancel, aclose) still gives the key back.
                 self._pool.release(lease, "released")
-                if chunks is not None:
+                if http is not None:
                     # Close the HTTP response here, inside the task: left to the garbage collector,
-                    # the SDK's half-read stream is closed outside any task and cannot clean up.
+                    # a half-read response is closed outside any task and cannot clean up.
                     with contextlib.suppress(Exception):
-                        await chunks.close()
+                        await http.aclose()
 
     # ---------------------------------------------------------- failures
     def _classify_or_release(self, exc: BaseException, lease: KeyLease, model: str) -> _Failure:
@@ -254,6 +268,10 @@ class Gateway:
         """Map an SDK/transport exception to a pool outcome; re-raise what is not ours to retry."""
         import openai
 
+        if isinstance(exc, ProtocolViolation):
+            return _Failure("server_error", self._redactor.redact(f"not a chat-completions reply: {exc.detail}"))
+        if isinstance(exc, StreamErrorEvent):
+            return _Failure("server_error", self._redactor.redact(f"stream error: {exc.message}"))
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
             detail = self._redactor.redact(f"HTTP {status}: {_error_message(exc)}")
@@ -267,6 +285,11 @@ class Gateway:
                 return _Failure("invalid", detail)
             if status >= 500 or status in (408, 409):
                 return _Failure("server_error", detail, _retry_after(exc))
+            if status == 413:
+                raise UsageError(
+                    "The message is too large for the model gateway (HTTP 413): send a shorter message "
+                    "or attach less, then retry."
+                ) from None
             if status in (400, 404, 422) and _UNKNOWN_MODEL.search(detail):
                 who = "Bytez has" if is_bytez(self.base_url) else f"The gateway at {self.base_url} has"
                 raise GatewayError(f"{who} no model {model!r}: pick one in Settings → Agents.") from None
@@ -294,6 +317,7 @@ class _Attempts:
         self._deadline = gateway._clock() + (deadline_s if deadline_s is not None else gateway._deadline_s)
         self._on_rotation = on_rotation
         self._network_failures = 0
+        self._server_failures = 0
         self._last: tuple[str, Outcome] | None = None
         self._last_detail = ""
 
@@ -307,8 +331,9 @@ class _Attempts:
         try:
             lease = await self._pool.acquire(self._deadline, on_wait=waiting)
         except NoUsableKeyError:
-            if self._last is not None and self._last[1] == "network":
-                raise self._network_error() from None
+            if self._last is not None and self._last[1] in ("network", "server_error"):
+                # Keys that only ever met a failing gateway are not the problem: say so (exit 4).
+                raise self._gateway_error() from None
             if self._last is not None and self._last[1] == "invalid" and self._pool.next_available_in() is None:
                 raise self._refused_key_error() from None
             raise
@@ -327,7 +352,12 @@ class _Attempts:
         if failure.outcome == "network":
             self._network_failures += 1
             if self._network_failures >= self._gateway._max_network_failures:
-                raise self._network_error()
+                raise self._gateway_error()
+        elif failure.outcome == "server_error":
+            # Every key gets its try, but an outage ends after a few, not at the deadline.
+            self._server_failures += 1
+            if self._server_failures >= max(self._gateway._max_network_failures, len(self._pool)):
+                raise self._gateway_error()
 
     def _refused_key_error(self) -> NoUsableKeyError:
         keys = "every key" if len(self._pool) > 1 else "the key"
@@ -337,7 +367,12 @@ class _Attempts:
             "the profile's auth_scheme (raw, bearer or none) in Settings. Then retry."
         )
 
-    def _network_error(self) -> GatewayError:
+    def _gateway_error(self) -> GatewayError:
+        if self._last is not None and self._last[1] == "server_error":
+            return GatewayError(
+                f"The model gateway at {self._gateway.base_url} is failing ({self._last_detail}); "
+                "your keys are fine: try again in a few minutes."
+            )
         return GatewayError(
             f"Cannot reach the model gateway at {self._gateway.base_url} ({self._last_detail}): "
             "check your network connection or OHM_GATEWAY_URL, then retry."
@@ -364,18 +399,22 @@ def _retry_after(exc: Any) -> float | None:
     headers = getattr(getattr(exc, "response", None), "headers", None) or {}
     raw_ms = headers.get("retry-after-ms")
     if raw_ms:
-        try:
-            return max(0.0, float(raw_ms) / 1000)
-        except ValueError:
-            pass
+        with contextlib.suppress(ValueError):
+            if math.isfinite(value := float(raw_ms)):
+                return max(0.0, value / 1000)
     raw = headers.get("retry-after")
     if not raw:
         return None
+    with contextlib.suppress(ValueError):
+        value = float(raw)
+        return max(0.0, value) if math.isfinite(value) else None
     try:
-        return max(0.0, float(raw))
-    except ValueError:
         parsed = email.utils.parsedate_to_datetime(raw)
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+    except (TypeError, ValueError):
+        return None  # "soon" is no delay we can use: the pool's own backoff applies
+    if parsed.tzinfo is None:
+        return None
+    return max(0.0, parsed.timestamp() - time.time())
 
 
 def _rate_limit(headers: Any) -> RateLimitInfo | None:

@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from ohm_desktop.config import Paths
-from ohm_desktop.core.errors import KeyringUnavailableError, NoUsableKeyError, UsageError
 from ohm_desktop.core.key_pacing import KeyPacer
-from ohm_desktop.core.redaction import SecretRedactor, mask_secret
+from ohm_desktop.errors import KeyringUnavailableError, NoUsableKeyError, UsageError
+from ohm_desktop.paths import Paths
+from ohm_desktop.redaction import SecretRedactor, mask_secret
 
 log = logging.getLogger(__name__)
 
@@ -475,12 +475,32 @@ def validate_key(secret: str) -> str:
     cleaned = secret.strip().strip('"').strip("'")
     if not cleaned:
         raise UsageError("The key is empty: paste the key from your Bytez account page.")
-    if not _KEY_SHAPE.match(cleaned):
+    problem = key_problem(cleaned)
+    if problem is not None:
         raise UsageError(
-            "That does not look like an API key (it must be 8-512 printable characters without spaces): "
-            "copy it again from your Bytez account page."
+            f"That does not look like an API key ({problem}; a key is 8-512 printable ASCII characters "
+            "without spaces): copy it again from your Bytez account page."
         )
     return cleaned
+
+
+def key_problem(secret: str) -> str | None:
+    """What makes ``secret`` unusable as an HTTP header value, in words (never the key), or None.
+
+    A key with a line break or a non-ASCII character cannot be sent at all (httpcore refuses
+    the header, naming its bytes), so it is caught on the way in, whatever the source.
+    """
+    if _KEY_SHAPE.match(secret):
+        return None
+    if any(char in "\r\n" for char in secret):
+        return "it contains a line break"
+    if any(char.isspace() for char in secret):
+        return "it contains a space or tab"
+    if not secret.isascii():
+        return "it contains a non-ASCII character"
+    if not secret.isprintable():
+        return "it contains a control character"
+    return f"it is {len(secret)} characters long"
 
 
 def parse_env_file(path: Path) -> dict[str, str]:
@@ -516,6 +536,7 @@ class KeyStore:
         self._redactor = redactor
         # OHM_KEYRING_SERVICE separates profiles (and test runs) sharing one OS keyring.
         self._service = service or os.environ.get("OHM_KEYRING_SERVICE") or KEYRING_SERVICE
+        self._reported: set[str] = set()  # sources of unusable keys already told about
 
     @property
     def service(self) -> str:
@@ -601,7 +622,7 @@ class KeyStore:
         """Every distinct key, keyring first, each labelled ``key N …abcd`` and registered for redaction."""
         result: list[ApiKey] = []
         seen: set[str] = set()
-        for key in self._keyring_keys() + self._env_keys():
+        for key in self._usable(self._keyring_keys() + self._env_keys()):
             if key.secret in seen:
                 continue
             seen.add(key.secret)
@@ -609,6 +630,21 @@ class KeyStore:
             label = f"key {len(result) + 1} {mask_secret(key.secret)}"
             result.append(ApiKey(key.secret, key.key_id, key.source, label))
         return result
+
+    def _usable(self, keys: list[ApiKey]) -> list[ApiKey]:
+        """``keys`` without the unusable ones, each named once (by where it came from) and skipped."""
+        usable = []
+        for key in keys:
+            self._redactor.register(key.secret)  # masked even though it is never sent
+            problem = key_problem(key.secret)
+            if problem is None:
+                usable.append(key)
+                continue
+            where = _key_source_name(key)
+            if where not in self._reported:
+                self._reported.add(where)
+                log.error("%s is not a usable API key (%s): fix or remove it; it is skipped for now.", where, problem)
+        return usable
 
     def health_file(self) -> KeyHealthFile:
         """Where the pool keeps lasting key health (out of credits, invalid) between runs."""
@@ -629,7 +665,7 @@ class KeyStore:
         existing = {key.secret: key for key in self.load()}
         if cleaned in existing and existing[cleaned].source == "keyring":
             return existing[cleaned].label
-        from ohm_desktop.store.ids import new_id
+        from ohm_desktop.ids import new_id
 
         key_id = f"bytez-key-{new_id()}"
         keyring.set_password(self._service, key_id, cleaned)
@@ -668,9 +704,15 @@ class KeyStore:
         self._require_keyring()
         in_keyring = {key.secret for key in self._keyring_keys()}
         added = 0
-        for key in self._env_keys():
+        for key in self._usable(self._env_keys()):
             if key.secret not in in_keyring:
                 self.add(key.secret)
                 in_keyring.add(key.secret)
                 added += 1
         return added
+
+
+def _key_source_name(key: ApiKey) -> str:
+    if key.source == "keyring":
+        return f"The keyring entry {key.key_id}"
+    return key.key_id  # BYTEZ_API_KEY_N, or "<path>/.env.local:BYTEZ_API_KEY_N"

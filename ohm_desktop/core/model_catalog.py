@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from ohm_desktop.core.errors import GatewayError
 from ohm_desktop.core.gateway_headers import AuthScheme, authorization, is_bytez
+from ohm_desktop.errors import GatewayError
 
 
 def model_list_url(base_url: str) -> str:

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ohm_desktop.core.agents import AgentRegistry, AgentSpec
-from ohm_desktop.core.errors import OhmError, UsageError
 from ohm_desktop.core.events import (
     AgentSelected,
     Done,
@@ -33,8 +32,9 @@ from ohm_desktop.core.events import (
 )
 from ohm_desktop.core.router import Router
 from ohm_desktop.core.tools import TOOL_SCHEMAS, ToolExecutor, artifact_summary
+from ohm_desktop.errors import OhmError, StreamInterruptedError, UsageError
+from ohm_desktop.ids import new_id
 from ohm_desktop.store import LocalStore, Message
-from ohm_desktop.store.ids import new_id
 
 if TYPE_CHECKING:
     from ohm_desktop.core.gateway import Gateway
@@ -165,11 +165,14 @@ class Orchestrator:
             raise
         except OhmError as exc:
             if state is not None:
-                self._close_message(state, "interrupted" if state.text else "error", exc.message)
+                # A cut-off tool call reached the window (its dock opened) even without text.
+                kept = bool(state.text) or isinstance(exc, StreamInterruptedError)
+                self._close_message(state, "interrupted" if kept else "error", exc.message)
             emit(ErrorEvent(exc.kind, exc.message, exc.retryable))
             emit(Done())
         except Exception as exc:
-            log.exception("turn failed unexpectedly")
+            # The user gets one sentence (the error event); the traceback is a detail for -v.
+            log.info("turn failed unexpectedly", exc_info=True)
             if state is not None:
                 self._close_message(state, "interrupted" if state.text else "error", type(exc).__name__)
             emit(
@@ -377,7 +380,8 @@ class Orchestrator:
                 model=agent.model if agent else None,
             )
         except OhmError:
-            log.exception("could not record the end of an interrupted turn")
+            # The turn's own error already tells the user; start-up recovery marks it interrupted later.
+            log.info("could not record the end of an interrupted turn", exc_info=True)
 
 
 def _fenced_tool_calls(text: str) -> list[tuple[str, dict[str, Any]]]:

@@ -9,10 +9,10 @@ the redactor as soon as it is read, and sent by the gateway only with that provi
 
 from __future__ import annotations
 
-from ohm_desktop.core.errors import UsageError
 from ohm_desktop.core.gateway_headers import PROVIDERS
 from ohm_desktop.core.keys import KeyStore, validate_key
-from ohm_desktop.core.redaction import SecretRedactor, mask_secret
+from ohm_desktop.errors import UsageError
+from ohm_desktop.redaction import SecretRedactor, mask_secret
 
 _ENTRY_PREFIX = "provider-key-"
 

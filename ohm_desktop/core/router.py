@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from ohm_desktop.core.agents import FALLBACK_INTENT, AgentRegistry, AgentSpec
-from ohm_desktop.core.errors import GatewayError, NoUsableKeyError
 from ohm_desktop.core.events import KeyRotation
+from ohm_desktop.errors import GatewayError, NoUsableKeyError
 
 if TYPE_CHECKING:
     from ohm_desktop.core.gateway import Gateway

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ohm_desktop.artifacts import validate_content
-from ohm_desktop.core.errors import StoreError
+from ohm_desktop.errors import StoreError
 from ohm_desktop.store import ARTIFACT_TYPES, ArtifactType, LocalStore
 
 WRITE_SCHEMA: dict[str, Any] = {

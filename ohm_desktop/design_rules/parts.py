@@ -16,8 +16,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
-from ohm_desktop.config import resources_dir
 from ohm_desktop.design_rules.model import PIN_TYPES, Part, PartPin
+from ohm_desktop.paths import resources_dir
 
 _MODULE_WORDS = re.compile(r"\b(module|breakout|board|gy-?\d+|carrier)\b", re.I)
 _DESIGNATOR = re.compile(r"^([A-Za-z]+)\d*")

@@ -7,7 +7,7 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
-from ohm_desktop.core.errors import UsageError
+from ohm_desktop.errors import UsageError
 
 DEFAULT_BOARD = "arduino:avr:uno"
 # Debian's arduino-core-avr installs the AVR platform here.

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from ohm_desktop.core.errors import UsageError
+from ohm_desktop.errors import UsageError
 from ohm_desktop.firmware.compiler import SketchCompiler
 from ohm_desktop.firmware.result import CompileDiagnostic, CompileResult
 from ohm_desktop.firmware.results_store import CompileResultStore

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ohm_desktop.core.errors import UsageError
+from ohm_desktop.errors import UsageError
 from ohm_desktop.firmware.arduino_cli import build_with_arduino_cli
 from ohm_desktop.firmware.avr_build import AvrBuilder
 from ohm_desktop.firmware.boards import DEFAULT_BOARD, Fqbn, read_board

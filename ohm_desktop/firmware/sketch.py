@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ohm_desktop.core.errors import UsageError
+from ohm_desktop.errors import UsageError
 from ohm_desktop.firmware.prototypes import (
     Prototype,
     first_definition_line,

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from ohm_desktop.core.errors import OhmError
+from ohm_desktop.errors import OhmError
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ohm_desktop.core.errors import OhmError, UsageError
+from ohm_desktop.errors import OhmError, UsageError
 from ohm_desktop.firmware.boards import DEBIAN_AVR_PLATFORM, Fqbn, read_board
 from ohm_desktop.firmware.compiler import SketchCompiler
 from ohm_desktop.firmware.result import CompileResult

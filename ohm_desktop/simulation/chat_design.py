@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ohm_desktop.core.errors import UsageError
+from ohm_desktop.errors import UsageError
 from ohm_desktop.firmware.sketch import Sketch
 from ohm_desktop.simulation.peripherals import DesignPeripherals, from_design
 from ohm_desktop.store import LocalStore

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ohm_desktop.core.errors import OhmError
+from ohm_desktop.errors import OhmError
 
 
 class SimulatorMissingError(OhmError):

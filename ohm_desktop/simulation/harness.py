@@ -20,7 +20,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ohm_desktop.config import resources_dir
+from ohm_desktop.paths import resources_dir
 from ohm_desktop.simulation.errors import SimulatorMissingError
 
 INSTALL_HINT = (

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ohm_desktop.core.errors import UsageError
+from ohm_desktop.errors import UsageError
 from ohm_desktop.simulation.boards import SimBoard
 
 _LEVELS = {"LOW": 0, "0": 0, "HIGH": 1, "1": 1, "RELEASED": None, "Z": None, "FLOAT": None}

@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Callable
 
-from ohm_desktop.core.errors import OhmError
+from ohm_desktop.errors import OhmError
 from ohm_desktop.firmware.result import CompileResult
 from ohm_desktop.simulation.chat_design import ChatDesign, chat_design
 from ohm_desktop.simulation.result import SimulationResult

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ohm_desktop.core.errors import UsageError
+from ohm_desktop.errors import UsageError
 from ohm_desktop.firmware.compiler import SketchCompiler
 from ohm_desktop.firmware.sketch import Sketch
 from ohm_desktop.simulation.boards import SimBoard, sim_board

@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ohm_desktop.core.errors import StoreError, UsageError
-from ohm_desktop.store.ids import new_id
+from ohm_desktop.errors import StoreError, UsageError
+from ohm_desktop.ids import new_id
 from ohm_desktop.store.migrations import MIGRATIONS
 from ohm_desktop.store.records import (
     ARTIFACT_TYPES,
@@ -314,9 +314,13 @@ class LocalStore:
 
     def find_chat(self, chat_id_or_prefix: str) -> Chat:
         """A chat by full id or unique id prefix (what people type at the CLI)."""
+        if not chat_id_or_prefix.strip():
+            raise UsageError("The chat id is empty: run `ohm chats list` and give (the start of) one of its ids.")
+        # Escaped: "%" or "_" typed as a prefix must not match whatever chat comes first.
+        pattern = re.sub(r"([\\%_])", r"\\\1", chat_id_or_prefix) + "%"
         rows = self._db.execute(
-            "SELECT id, title, created_at, updated_at, deleted_at FROM chats WHERE id LIKE ? || '%' LIMIT 2",
-            (chat_id_or_prefix,),
+            "SELECT id, title, created_at, updated_at, deleted_at FROM chats WHERE id LIKE ? ESCAPE '\\' LIMIT 2",
+            (pattern,),
         ).fetchall()
         if len(rows) == 1:
             return Chat(*rows[0])
@@ -1234,14 +1238,27 @@ def _remove_database_files(path: Path) -> None:
         ) from exc
 
 
+def _disk_nearly_full(path: Path | None, margin_bytes: int = 1 << 20) -> bool:
+    if path is None:
+        return False
+    try:
+        return shutil.disk_usage(path.parent).free < margin_bytes
+    except OSError:
+        return False
+
+
 def describe_store_error(exc: sqlite3.Error, path: Path | None) -> StoreError:
     """A SQLite failure as one sentence naming the file and what the user can do about it."""
     where = str(path) if path is not None else "memory"
     extended = getattr(exc, "sqlite_errorcode", None)
     code = None if extended is None else extended & 0xFF  # the primary code of an extended one
     text = str(exc).lower()
-    if code == sqlite3.SQLITE_FULL or "full" in text:
-        advice = "The disk is full: free some space and try again; nothing saved before was lost."
+    # With a few KB left SQLite cannot grow the WAL index (-shm) and says SQLITE_IOERR, not FULL.
+    if code == sqlite3.SQLITE_FULL or "full" in text or (code == sqlite3.SQLITE_IOERR and _disk_nearly_full(path)):
+        return StoreError(
+            f"Disk full: the disk holding the local database ({where}) has no space left. "
+            "Free some space and try again; nothing saved before was lost."
+        )
     elif code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN) or "readonly" in text:
         folder = path.parent if path is not None else "the data folder"
         advice = (

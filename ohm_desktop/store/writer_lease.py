@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from ohm_desktop.store.ids import new_id
+from ohm_desktop.ids import new_id
 
 
 def _try_lock(fd: int) -> bool:

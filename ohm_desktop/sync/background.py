@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from ohm_desktop.core.errors import OhmError, SyncSetupError
-from ohm_desktop.core.redaction import SecretRedactor
+from ohm_desktop.errors import OhmError, SyncSetupError
+from ohm_desktop.redaction import SecretRedactor
 from ohm_desktop.store import LocalStore
 from ohm_desktop.sync.invitations import Invitation, InvitationsListener
 from ohm_desktop.sync.service import NOT_CONFIGURED, SyncService

@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlparse
 
-from ohm_desktop.core.errors import OhmError, SyncError, SyncSetupError
-from ohm_desktop.core.redaction import SecretRedactor
+from ohm_desktop.errors import OhmError, SyncError, SyncSetupError
+from ohm_desktop.ids import new_id
+from ohm_desktop.redaction import SecretRedactor
 from ohm_desktop.store import LocalStore, MissingParent, OutboxRow, StoreChange
-from ohm_desktop.store.ids import new_id
 from ohm_desktop.store.local_store import utc_now
 from ohm_desktop.sync.backoff import Backoff
 from ohm_desktop.sync.chat_people import LEFT_REASON, ChatPerson, removal_reason
@@ -175,6 +175,9 @@ class SyncService:
         self._user_id: str | None = None
         self._user_email: str | None = None
         self._last_error: str | None = None
+        # Chats this account is leaving right now: the server's DELETE of our membership can
+        # arrive before the leave call returns, and the reason recorded first wins.
+        self._leaving: set[str] = set()
         self._last_synced_at: str | None = None
         self._network_error: str | None = None
         self._subscribed = False
@@ -625,12 +628,13 @@ class SyncService:
 
     def _detach(self, chat_id: str) -> None:
         try:
-            sentence = removal_reason(self._store.get_chat(chat_id).title)
+            sentence = LEFT_REASON if chat_id in self._leaving else removal_reason(self._store.get_chat(chat_id).title)
         except OhmError:
             sentence = ""  # not here: detach_chat only forgets the membership
         if self._store.detach_chat(self._scope(), chat_id, sentence):
             log.info("chat %s is no longer shared with this account; kept locally", chat_id)
-            self._last_error = sentence
+            if chat_id not in self._leaving:  # leaving is what the user asked for, not a problem
+                self._last_error = sentence
             self._notify()
 
     def _has_chat(self, chat_id: str) -> bool:
@@ -1131,6 +1135,7 @@ class SyncService:
 
     async def leave_chat(self, chat_id: str) -> None:
         """Stop sharing in someone else's chat: it stays here, detached (no longer syncs)."""
+        self._leaving.add(chat_id)
         try:
             await self._call(
                 "remove_chat_member",
@@ -1143,6 +1148,8 @@ class SyncService:
             if "owner" in str(getattr(cause, "message", "")):
                 raise SyncSetupError("You own this chat, so you cannot leave it (you can move it to the trash).") from cause
             # Not a member any more (removed meanwhile): leaving is already done on the server.
+        finally:
+            self._leaving.discard(chat_id)
         self._store.detach_chat(self._scope(), chat_id, LEFT_REASON)
 
     async def _call(

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Protocol
 
-from ohm_desktop.core.errors import SyncSetupError
+from ohm_desktop.errors import SyncSetupError
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from ohm_desktop import __version__
-from ohm_desktop.core.errors import OhmError
 from ohm_desktop.core.events import (
     AgentSelected,
     Done,
@@ -40,6 +39,7 @@ from ohm_desktop.core.events import (
     TurnEvent,
 )
 from ohm_desktop.core.orchestrator import TurnRequest
+from ohm_desktop.errors import OhmError
 from ohm_desktop.runtime import Runtime
 from ohm_desktop.store import StoreChange
 from ohm_desktop.sync import SyncStatus

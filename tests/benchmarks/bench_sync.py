@@ -17,7 +17,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from ohm_desktop.core.redaction import SecretRedactor
+from ohm_desktop.redaction import SecretRedactor
 from ohm_desktop.store import LocalStore, StoreChange
 from ohm_desktop.sync import SyncService
 from ohm_desktop.sync.session_storage import MemorySessionStorage

@@ -101,7 +101,7 @@ def synced_window(runtime: Any, qtbot: Any, project: tuple[str, str]) -> Any:
 
 def other_workstation(folder: Any, project: tuple[str, str]) -> tuple[Any, Any]:
     """Another bench's store and sync service (session in memory), for a window test to talk to."""
-    from ohm_desktop.core.redaction import SecretRedactor
+    from ohm_desktop.redaction import SecretRedactor
     from ohm_desktop.store import LocalStore
     from ohm_desktop.sync import SyncService
     from ohm_desktop.sync.session_storage import MemorySessionStorage

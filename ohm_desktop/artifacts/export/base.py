@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ohm_desktop.core.errors import UsageError
+from ohm_desktop.errors import UsageError
 
 
 class ExportError(UsageError):

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ohm_desktop.core.errors import OhmError
+from ohm_desktop.errors import OhmError
 from ohm_desktop.sync.chat_people import ChatPerson
 
 _PERSON = Qt.ItemDataRole.UserRole

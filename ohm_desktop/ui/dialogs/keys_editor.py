@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ohm_desktop.core.errors import OhmError
+from ohm_desktop.errors import OhmError
 from ohm_desktop.runtime import Runtime
 from ohm_desktop.ui.dialogs.provider_keys_editor import ProviderKeysEditor
 

@@ -12,8 +12,8 @@ import logging
 import shiboken6
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from ohm_desktop.core.errors import OhmError
 from ohm_desktop.core.gateway_headers import PROVIDERS
+from ohm_desktop.errors import OhmError
 from ohm_desktop.runtime import Runtime
 
 log = logging.getLogger(__name__)

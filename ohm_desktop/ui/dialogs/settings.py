@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ohm_desktop.config import AgentOverride, save_settings
-from ohm_desktop.core.errors import OhmError
+from ohm_desktop.errors import OhmError
 from ohm_desktop.profiles import available_profiles
 from ohm_desktop.runtime import Runtime
 from ohm_desktop.sync import SyncStatus

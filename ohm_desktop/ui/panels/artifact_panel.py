@@ -37,7 +37,7 @@ from ohm_desktop.artifacts.export import (
     is_folder_format,
 )
 from ohm_desktop.chat_export import current_design
-from ohm_desktop.core.errors import OhmError
+from ohm_desktop.errors import OhmError
 from ohm_desktop.store import ARTIFACT_TYPES, ArtifactType, ArtifactVersion, LocalStore, StoreChange
 
 TITLES = {"bom": "BOM", "code": "Code", "wiring": "Wiring"}

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from ohm_desktop.core.errors import NoUsableKeyError
 from ohm_desktop.core.events import AgentSelected, TextDelta, ToolCallStarted, ToolResult
 from ohm_desktop.core.gateway import Gateway
 from ohm_desktop.core.keys import ApiKey, KeyPool
 from ohm_desktop.core.orchestrator import TurnRequest
+from ohm_desktop.errors import NoUsableKeyError
 from ohm_desktop.runtime import build_runtime
 from tests.support.fake_gateway import FakeGateway, demo_responder
 

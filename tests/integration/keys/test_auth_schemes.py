@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from ohm_desktop.core.errors import NoUsableKeyError
 from ohm_desktop.core.gateway import Gateway
 from ohm_desktop.core.gateway_headers import default_auth_scheme, provider_of
 from ohm_desktop.core.keys import ApiKey, KeyPool
+from ohm_desktop.errors import NoUsableKeyError
 from tests.support.fake_gateway import FakeGateway, KeyBehaviour, Reply
 
 KEY = "sk-bytez-key-alpha-00001111"

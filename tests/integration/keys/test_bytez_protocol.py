@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from ohm_desktop.core.errors import GatewayError, NoUsableKeyError
 from ohm_desktop.core.gateway import Gateway
 from ohm_desktop.core.keys import ApiKey, KeyPool
 from ohm_desktop.core.model_catalog import model_list_url, unknown_models
+from ohm_desktop.errors import GatewayError, NoUsableKeyError
 from tests.e2e.conftest import run_ohm
 from tests.support.fake_gateway import FakeGateway, KeyBehaviour
 

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from ohm_desktop.core.errors import GatewayError, NoUsableKeyError, StreamInterruptedError
 from ohm_desktop.core.events import KeyRotation
 from ohm_desktop.core.gateway import Gateway
 from ohm_desktop.core.keys import ApiKey, KeyPool
+from ohm_desktop.errors import GatewayError, NoUsableKeyError, StreamInterruptedError
 from tests.support.fake_gateway import FakeGateway, KeyBehaviour, Reply, ToolCallSpec
 
 A, B, C = "sk-bytez-key-alpha-00001111", "sk-bytez-key-bravo-00002222", "sk-bytez-key-charlie-0003333"
@@ -220,16 +220,19 @@ async def test_429_with_retry_after_cools_the_key_for_that_long(fake: FakeGatewa
 async def test_429_without_retry_after_backs_off_exponentially(fake: FakeGateway) -> None:
     fake.behave(A, KeyBehaviour(status=429, retry_after=False))
     keys = [ApiKey(A, "a", "env", "key 1 …1111"), ApiKey(B, "b", "env", "key 2 …2222")]
-    pool = KeyPool(keys, base_backoff_s=2.0, max_backoff_s=60, rng=lambda: 1.0)
-    gateway = Gateway(pool, base_url=fake.url)
+    # The pool's clock moves only when the test moves it: cooldowns are exact, whatever the load
+    # (a wall clock made this test fail when the machine was slow between the 429 and the check).
+    now = [1000.0]
+    pool = KeyPool(keys, base_backoff_s=2.0, max_backoff_s=60, rng=lambda: 1.0, clock=lambda: now[0])
+    gateway = Gateway(pool, base_url=fake.url, clock=lambda: now[0])
     await gateway.complete(model="m", messages=MESSAGES, max_tokens=5)
     first = pool.snapshot()[0].cooldown_remaining_s
     # Once A's cooldown is over it is tried again, fails again, and the next cooldown doubles.
-    await asyncio.sleep(first)
+    now[0] += first
     await gateway.complete(model="m", messages=MESSAGES, max_tokens=5)
     second = pool.snapshot()[0].cooldown_remaining_s
     await gateway.aclose()
-    assert 1.8 < first <= 2.0 and 3.8 < second <= 4.0
+    assert first == 2.0 and second == 4.0
     assert [status for key, status in fake.attempts if key == A] == [429, 429]
 
 

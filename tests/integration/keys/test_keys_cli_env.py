@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ohm_desktop.core.errors import GatewayError, NoUsableKeyError
 from ohm_desktop.core.gateway import Gateway
 from ohm_desktop.core.keys import ApiKey, KeyPool
+from ohm_desktop.errors import GatewayError, NoUsableKeyError
 from tests.e2e.conftest import run_ohm
 from tests.support.fake_gateway import FakeGateway, KeyBehaviour
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ohm_desktop.core.errors import GatewayError
 from ohm_desktop.core.gateway import Gateway
 from ohm_desktop.core.keys import ApiKey, KeyPool
+from ohm_desktop.errors import GatewayError
 from tests.e2e.conftest import run_ohm
 from tests.support.fake_gateway import FakeGateway, KeyBehaviour
 from tests.support.secret_service import require_secret_service

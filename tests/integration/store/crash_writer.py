@@ -1,8 +1,9 @@
 """A bulk writer for the crash-safety test: writes versions and streams messages until killed.
 
-Run as ``python -m tests.integration.store.crash_writer DB``. It prints ``V <n>`` only after
-``write_version`` returned (the commit is durable), so every number printed must survive a
-SIGKILL. Content is a pure function of the version number, so the test can tell a
+Run as ``python -m tests.integration.store.crash_writer DB``. It prints ``READY`` once the
+store is open and migrated (so the test can aim its kills at the writes, however slowly the
+interpreter started), ``M`` once a reply is streaming (committed as ``streaming``), then ``V <n>`` only after ``write_version`` returned (the commit is
+durable), so every number printed must survive a SIGKILL. Content is a pure function of the version number, so the test can tell a
 half-written version from a whole one.
 """
 
@@ -29,8 +30,10 @@ def main(path: str) -> None:
     store = LocalStore.open(path)
     chats = store.list_chats(limit=1)
     chat = chats[0] if chats else store.create_chat("crash test")
+    print("READY", flush=True)
     while True:
         message = store.add_message(chat.id, "assistant", "", status="streaming")
+        print("M", flush=True)
         for end in range(0, len(REPLY), 400):
             store.save_partial(message.id, REPLY[:end])
         artifact = store.get_artifact(chat.id, "bom")

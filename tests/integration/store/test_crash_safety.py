@@ -59,6 +59,31 @@ def _verify(path: Path, reported: set[int], *, checked: int = 0) -> tuple[int, i
         store.close()
 
 
+def _kill_at_a_random_point(writer: subprocess.Popen[str], rng: random.Random) -> list[str]:
+    """SIGKILL ``writer`` somewhere random; returns the stdout lines read before the kill.
+
+    A fifth of the kills land anywhere in the first 200 ms (importing, opening, migrating).
+    The rest wait for the writer to say a reply is streaming, or that a version was committed,
+    so that kills land in writes and commits however slow the machine is: a fixed delay measured
+    from the spawn hit the writes on an idle machine and the start-up on a busy one. The seeded
+    ``rng`` makes the mix of modes the same on every run.
+    """
+    assert writer.stdout is not None
+    mode = rng.choices(("start-up", "streaming", "after a commit"), weights=(1, 2, 2))[0]
+    lines: list[str] = []
+    if mode == "start-up":
+        time.sleep(rng.uniform(0.0, 0.2))
+    else:
+        wanted = "M" if mode == "streaming" else "V "
+        while not (line := writer.stdout.readline()).startswith(wanted):
+            assert line, "the writer ended before it was killed"
+            lines.append(line)
+        lines.append(line)
+        time.sleep(rng.uniform(0.0, 0.02))  # where in the next writes the kill lands
+    writer.send_signal(signal.SIGKILL)
+    return lines
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_sigkill_at_random_points_never_loses_or_tears_a_version(tmp_path: Path) -> None:
@@ -73,12 +98,11 @@ def test_sigkill_at_random_points_never_loses_or_tears_a_version(tmp_path: Path)
             [sys.executable, "-m", "tests.integration.store.crash_writer", str(path)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
         )
-        # 0-200 ms: some kills land while importing or opening/migrating, most while writing.
-        time.sleep(rng.uniform(0.0, 0.2))
-        writer.send_signal(signal.SIGKILL)
+        before = _kill_at_a_random_point(writer, rng)
         out, err = writer.communicate(timeout=30)
         assert writer.returncode == -signal.SIGKILL, err
-        reported |= {int(line.split()[1]) for line in out.splitlines() if line.startswith("V ")}
+        lines = before + out.splitlines()
+        reported |= {int(line.split()[1]) for line in lines if line.startswith("V ")}
         present, recovered = _verify(path, reported, checked=max(0, present - 1))
         interrupted += recovered
     present, _ = _verify(path, reported)  # every version's content, once more at the end

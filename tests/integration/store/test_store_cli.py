@@ -193,7 +193,7 @@ def test_read_only_data_folder_is_one_clear_sentence(tmp_path: Path, existing: b
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
     finally:
         folder.chmod(0o755)
-    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.returncode == 5, done.stdout + done.stderr  # the store/disk exit code
     assert str(folder) in done.stderr and "OHM_DATA_DIR" in done.stderr and "writable" in done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from ohm_desktop.core.redaction import SecretRedactor
+from ohm_desktop.redaction import SecretRedactor
 from ohm_desktop.store import LocalStore
 from ohm_desktop.sync import SyncService
 from ohm_desktop.sync.session_storage import MemorySessionStorage

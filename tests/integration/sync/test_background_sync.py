@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ohm_desktop.core.errors import SyncError
-from ohm_desktop.core.redaction import SecretRedactor
+from ohm_desktop.errors import SyncError
+from ohm_desktop.redaction import SecretRedactor
 from ohm_desktop.store import LocalStore
 from ohm_desktop.sync import SyncService, SyncStatus
 from ohm_desktop.sync.background import BackgroundSync

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ohm_desktop.core.errors import SyncSetupError
+from ohm_desktop.errors import SyncSetupError
 from tests.integration.sync.conftest import PASSWORD, eventually, new_email, share_and_accept
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(90)]

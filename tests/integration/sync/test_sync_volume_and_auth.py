@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from ohm_desktop.core.errors import SyncError
-from ohm_desktop.core.redaction import SecretRedactor
+from ohm_desktop.errors import SyncError
+from ohm_desktop.redaction import SecretRedactor
 from ohm_desktop.store import LocalStore
 from ohm_desktop.sync import SyncService
 from ohm_desktop.sync.session_storage import MemorySessionStorage
@@ -106,7 +106,7 @@ async def test_unreachable_server_and_missing_login_are_clear_sentences(tmp_path
 async def test_exit_codes_tell_a_network_outage_from_what_the_user_must_fix(
     workstations: Any, standin: StandinProcess
 ) -> None:
-    from ohm_desktop.core.errors import SyncSetupError
+    from ohm_desktop.errors import SyncSetupError
     from tests.support.supabase_standin.proxy import CuttableProxy
 
     proxy = await CuttableProxy("127.0.0.1", standin.port).start()

@@ -20,7 +20,7 @@ from ohm_desktop.artifacts.export import (
     netlist,
     sketch_name,
 )
-from ohm_desktop.core.errors import UsageError
+from ohm_desktop.errors import UsageError
 
 BOM = {
     "projectName": "Line follower",

@@ -8,8 +8,8 @@ import pytest
 
 from ohm_desktop.config import AgentOverride, Paths, Settings
 from ohm_desktop.core.agents import load_registry
-from ohm_desktop.core.errors import ConfigError
 from ohm_desktop.core.router import keyword_intent, parse_intent, router_prompt
+from ohm_desktop.errors import ConfigError
 from ohm_desktop.runtime import load_agent_registry
 
 SECURE = """

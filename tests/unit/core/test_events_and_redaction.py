@@ -18,7 +18,7 @@ from ohm_desktop.core.events import (
     ToolResult,
     event_to_json,
 )
-from ohm_desktop.core.redaction import SecretRedactor, configure_logging, mask_secret
+from ohm_desktop.redaction import SecretRedactor, configure_logging, mask_secret
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from ohm_desktop.core.errors import UsageError
+from ohm_desktop.errors import UsageError
 from ohm_desktop.firmware.arduino_cli import parse_cli_json
 from ohm_desktop.firmware.boards import DEBIAN_AVR_PLATFORM, Fqbn, read_board
 from ohm_desktop.firmware.compiler import SketchCompiler

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from ohm_desktop.core.errors import UsageError
+from ohm_desktop.errors import UsageError
 from ohm_desktop.firmware.sketch import Sketch, function_prototypes, preprocess_ino
 
 

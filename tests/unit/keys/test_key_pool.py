@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from ohm_desktop.core.errors import NoUsableKeyError, UsageError
 from ohm_desktop.core.keys import ApiKey, KeyPool, validate_key
+from ohm_desktop.errors import NoUsableKeyError, UsageError
 
 
 class Clock:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from ohm_desktop.config import AgentOverride, Paths, Settings, load_settings, save_settings
-from ohm_desktop.core.errors import ConfigError
+from ohm_desktop.errors import ConfigError
 from ohm_desktop.profiles import LOCAL_PLACEHOLDER_KEY, GatewayProfile, available_profiles, resolve_gateway
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from ohm_desktop.core.errors import UsageError
+from ohm_desktop.errors import UsageError
 from ohm_desktop.firmware.boards import DEBIAN_AVR_PLATFORM
 from ohm_desktop.serial_monitor import UploadToolMissingError, plan_upload
 

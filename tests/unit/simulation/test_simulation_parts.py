@@ -6,7 +6,7 @@ import struct
 
 import pytest
 
-from ohm_desktop.core.errors import UsageError
+from ohm_desktop.errors import UsageError
 from ohm_desktop.simulation import SimulatorMissingError, from_design, parse_input, sim_board
 from ohm_desktop.simulation.peripherals import bme280, mpu6050
 from ohm_desktop.simulation.protocol import End, PinChange, Reset, SerialBytes, parse_line

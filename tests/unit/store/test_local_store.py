@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ohm_desktop.core.errors import StoreError, UsageError
+from ohm_desktop.errors import StoreError, UsageError
 from ohm_desktop.store import LocalStore, StoreChange
 from ohm_desktop.store.local_store import fts_query, split_sql
 from ohm_desktop.store.migrations import MIGRATIONS
@@ -260,7 +260,7 @@ def test_disk_full_is_one_sentence_and_loses_nothing(store: LocalStore) -> None:
     big = {"projectName": "x" * 200_000, "parts": []}
     with pytest.raises(StoreError) as caught:
         store.write_version(chat.id, "bom", big, change_summary="too big", created_by="you")
-    assert "disk is full" in caught.value.message and str(store.path) in caught.value.message
+    assert "Disk full" in caught.value.message and str(store.path) in caught.value.message
     assert not store._db.in_transaction
     assert [v.version_number for v in store.list_versions(chat.id, "bom")] == [1]
     assert store.get_artifact(chat.id, "bom").current_version == 1  # type: ignore[union-attr]

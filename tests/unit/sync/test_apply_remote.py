@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ohm_desktop.ids import new_id
 from ohm_desktop.store import LocalStore, MissingParent, StoreChange
-from ohm_desktop.store.ids import new_id
 
 T = "2026-01-01T00:00:00.000000Z"
 

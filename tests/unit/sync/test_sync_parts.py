@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ohm_desktop.cli import main
-from ohm_desktop.core.redaction import SecretRedactor
+from ohm_desktop.redaction import SecretRedactor
 from ohm_desktop.store import LocalStore
 from ohm_desktop.sync import SyncService, SyncStatus
 from ohm_desktop.sync.backoff import Backoff
@@ -67,3 +67,21 @@ def test_login_without_a_terminal_asks_for_password_stdin(
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     assert main(["sync", "login", "--email", "me@example.test"]) == 2
     assert "--password-stdin" in capsys.readouterr().err
+
+
+async def test_leaving_says_you_left_even_when_the_servers_delete_arrives_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ohm_desktop.sync.chat_people import LEFT_REASON
+
+    store = LocalStore.open_in_memory()
+    chat = store.create_chat("Owner's motor driver")
+    sync = SyncService(store, supabase=None, redactor=SecretRedactor())
+    monkeypatch.setattr(sync, "_url", "http://supabase.test", raising=False)
+    monkeypatch.setattr(sync, "_user_id", "mate", raising=False)
+
+    async def remove_member_and_see_the_delete_first(*_args: object, **_kwargs: object) -> None:
+        sync._detach(chat.id)  # the Realtime DELETE of our membership, handled before the RPC's reply
+
+    monkeypatch.setattr(sync, "_call", remove_member_and_see_the_delete_first)
+    await sync.leave_chat(chat.id)
+    assert store.detached_chats() == {chat.id: LEFT_REASON}
+    assert sync.status().last_error is None  # leaving is no error to show

@@ -10,7 +10,7 @@ from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from ohm_desktop.artifacts import validate_content
-from ohm_desktop.core.errors import OhmError
+from ohm_desktop.errors import OhmError
 from ohm_desktop.store import LocalStore
 from ohm_desktop.ui.panels.artifact_panel import ArtifactPanel
 

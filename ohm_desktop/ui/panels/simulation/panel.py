@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ohm_desktop.core.errors import OhmError
+from ohm_desktop.errors import OhmError
 from ohm_desktop.simulation import PinInput, SimulationControl, SimulationRequest, SimulationResult, Simulator
 from ohm_desktop.simulation.boards import SimBoard, sim_board
 from ohm_desktop.simulation.chat_design import ChatDesign
