@@ -24,6 +24,19 @@ def fake() -> Iterator[FakeGateway]:
         yield gateway
 
 
+class ManualClock:
+    """A monotonic clock for the pool that moves only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 def make(fake: FakeGateway, *secrets: str, **pool_kwargs: object) -> Gateway:
     keys = [ApiKey(s, f"k{i}", "env", f"key {i + 1} …{s[-4:]}") for i, s in enumerate(secrets)]
     read_timeout = pool_kwargs.pop("read_timeout_s", 5.0)
@@ -205,34 +218,35 @@ async def test_tool_calls_split_across_chunks_reassemble(fake: FakeGateway) -> N
 
 
 async def test_429_with_retry_after_cools_the_key_for_that_long(fake: FakeGateway) -> None:
-    fake.behave(A, KeyBehaviour(rate_limit_rps=1, retry_after=True, ratelimit_headers=False))
-    gateway = make(fake, A, B, base_backoff_s=30, max_backoff_s=30)
+    # One request per 100 s: A's second request is refused with Retry-After ≈ 100 s however slowly a
+    # loaded machine gets there, and the pool's frozen clock keeps the cooldown exactly what it was told.
+    fake.behave(A, KeyBehaviour(rate_limit_rps=0.01, retry_after=True, ratelimit_headers=False))
+    clock = ManualClock()
+    gateway = make(fake, A, B, base_backoff_s=1000, max_backoff_s=1000, clock=clock)
     rotations: list[KeyRotation] = []
-    for _ in range(3):  # A, B, then A again inside the same second: 429 with Retry-After ≈ 1 s
+    for _ in range(3):  # A, B, then A again: 429 with Retry-After
         await gateway.complete(model="m", messages=MESSAGES, max_tokens=5, on_rotation=rotations.append)
     await gateway.aclose()
     assert [status for key, status in fake.attempts if key == A] == [200, 429]
     assert [(r.from_key, r.to_key, r.reason) for r in rotations] == [("key 1 …1111", "key 2 …2222", "rate_limited")]
     cooling = gateway.pool.snapshot()[0]
-    assert cooling.state == "cooling" and 0.3 < cooling.cooldown_remaining_s <= 1.0  # Retry-After, not 30 s
+    assert cooling.state == "cooling" and 50 < cooling.cooldown_remaining_s <= 100  # Retry-After, not 1000 s
 
 
 async def test_429_without_retry_after_backs_off_exponentially(fake: FakeGateway) -> None:
     fake.behave(A, KeyBehaviour(status=429, retry_after=False))
     keys = [ApiKey(A, "a", "env", "key 1 …1111"), ApiKey(B, "b", "env", "key 2 …2222")]
-    # The pool's clock moves only when the test moves it: cooldowns are exact, whatever the load
-    # (a wall clock made this test fail when the machine was slow between the 429 and the check).
-    now = [1000.0]
-    pool = KeyPool(keys, base_backoff_s=2.0, max_backoff_s=60, rng=lambda: 1.0, clock=lambda: now[0])
-    gateway = Gateway(pool, base_url=fake.url, clock=lambda: now[0])
+    clock = ManualClock()  # the pool's time: cooldowns are exact, whatever the machine's load
+    pool = KeyPool(keys, base_backoff_s=2.0, max_backoff_s=60, rng=lambda: 1.0, clock=clock)
+    gateway = Gateway(pool, base_url=fake.url)
     await gateway.complete(model="m", messages=MESSAGES, max_tokens=5)
     first = pool.snapshot()[0].cooldown_remaining_s
     # Once A's cooldown is over it is tried again, fails again, and the next cooldown doubles.
-    now[0] += first
+    clock.advance(first)
     await gateway.complete(model="m", messages=MESSAGES, max_tokens=5)
     second = pool.snapshot()[0].cooldown_remaining_s
     await gateway.aclose()
-    assert first == 2.0 and second == 4.0
+    assert (first, second) == (2.0, 4.0)
     assert [status for key, status in fake.attempts if key == A] == [429, 429]
 
 

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -109,17 +110,19 @@ def test_verbose_sync_logs_carry_no_token_or_password(tmp_path: Path, standin: S
     store.add_message(chat.id, "user", "logged loudly")
     store.close()
     live = subprocess.Popen([sys.executable, "-m", "ohm_desktop.cli", "-v", "sync", "run"], env=env,
-                            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    # Stop it once it says it is live (a fixed 4 s sleep was too short on a loaded machine).
-    assert live.stderr is not None
-    seen_lines = []
-    for line in live.stderr:
-        seen_lines.append(line)
-        if "sync: live" in line:
-            break
-    live.send_signal(signal.SIGTERM)
-    _, rest = live.communicate(timeout=20)
-    live_err = "".join(seen_lines) + rest
+                            stderr=subprocess.STDOUT, stdout=subprocess.PIPE, text=True)
+    # Stop it once it says it is live (Realtime joined), however long a loaded machine takes to get
+    # there: a fixed sleep here stopped it mid-start-up, before any "sync: live".
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(live.stdout or ()), daemon=True)
+    reader.start()
+    try:
+        _wait_for(lambda: any("sync: live" in line for line in lines) or live.poll() is not None, 60, "sync: live")
+    finally:
+        live.send_signal(signal.SIGTERM)
+        live.wait(timeout=30)
+        reader.join(timeout=30)
+    live_err = "".join(lines)
     once = _ohm(env, "-v", "sync", "run", "--once")
     session = asyncio.run(KeyringSessionStorage(standin.url, tmp_path / "v" / "data").get_item(SESSION_KEY))
     assert session, "the session is in the keyring"

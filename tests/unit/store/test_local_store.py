@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -277,34 +276,44 @@ def test_an_unwritable_folder_names_the_path_and_the_fix(tmp_path: Path) -> None
 
 
 def test_several_processes_opening_an_old_database_migrate_it_once(tmp_path: Path) -> None:
+    import select
     import subprocess
     import sys
 
     path = tmp_path / "old.sqlite3"
     _build_schema(path, 1)
-    go = tmp_path / "go"
-    os.mkfifo(go)
-    # Every opener blocks opening the same FIFO, so all are released at once and reach the WAL
-    # switch together (before the retry there, a crowd like this often got "database is locked").
+    # Every opener says it is ready on one pipe, then blocks reading another until the test closes
+    # its write end: all are released at once and reach the WAL switch together (before the retry
+    # there, a crowd like this often got "database is locked"). A pipe, not a FIFO opened by path:
+    # closing it releases also an opener that has not started reading yet, so nobody can miss "go".
+    ready_read, ready_write = os.pipe()
+    go_read, go_write = os.pipe()
     code = (
-        "import os, sys, pathlib; from ohm_desktop.store import LocalStore\n"
-        "pathlib.Path(sys.argv[2] + '.ready-' + str(os.getpid())).touch()\n"
-        "open(sys.argv[2]).read()\n"
+        "import os, sys; from ohm_desktop.store import LocalStore\n"
+        "os.write(int(sys.argv[2]), b'r')\n"
+        "os.read(int(sys.argv[3]), 1)\n"
         "LocalStore.open(sys.argv[1]).close()"
     )
     root = Path(__file__).resolve().parents[3]
     openers = [
-        subprocess.Popen([sys.executable, "-c", code, str(path), str(go)], cwd=root, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen([sys.executable, "-c", code, str(path), str(ready_write), str(go_read)], cwd=root,
+                         stderr=subprocess.PIPE, text=True, pass_fds=(ready_write, go_read))
         for _ in range(6)
     ]
-    deadline = time.monotonic() + 60
-    while len(list(tmp_path.glob("go.ready-*"))) < len(openers) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    with open(go, "w"):
-        pass
+    os.close(ready_write)
+    os.close(go_read)
+    ready = 0
+    # Starting six Pythons on a loaded machine takes what it takes: wait for their word, not a time,
+    # and stop waiting only when an opener died before giving it.
+    while ready < len(openers) and all(opener.poll() is None for opener in openers):
+        if select.select([ready_read], [], [], 0.5)[0]:
+            ready += len(os.read(ready_read, len(openers)))
+    os.close(ready_read)
+    os.close(go_write)
     for opener in openers:
-        _, err = opener.communicate(timeout=60)
+        _, err = opener.communicate()
         assert opener.returncode == 0, err
+    assert ready == len(openers)
     store = LocalStore.open(path)
     assert store.schema_version == len(MIGRATIONS) and [h.message_id for h in store.search("esp32")] == ["m1"]
     store.close()
