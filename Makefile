@@ -27,7 +27,7 @@ run: $(VENV)/.installed-run
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check ohm_desktop tests
-	$(VENV)/bin/mypy ohm_desktop/core ohm_desktop/store ohm_desktop/artifacts ohm_desktop/sync
+	$(VENV)/bin/mypy ohm_desktop/core ohm_desktop/store ohm_desktop/artifacts ohm_desktop/sync ohm_desktop/listeners.py ohm_desktop/settings_service.py
 	$(VENV)/bin/lint-imports
 
 test: $(VENV)/.installed-test lint

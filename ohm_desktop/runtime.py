@@ -66,23 +66,39 @@ def build_runtime(
     if store is None:
         store = LocalStore.open(paths.database)
         store.recover_interrupted()
-    resolved = resolve_gateway(settings)
     select_keyring_backend()
     key_store = KeyStore(paths, redactor)
-    keys = key_store.load()
-    if not keys and resolved.placeholder_key is not None:
-        # A local server (llama.cpp, Ollama) needs no key; the pool still wants one to lease.
-        keys = [ApiKey(resolved.placeholder_key, "local", "env", "local server")]
     # Invalid / out-of-credits states survive restarts, so a dead key is not retried on every start.
-    key_pool = KeyPool(keys, per_key_concurrency=settings.per_key_concurrency, health_file=key_store.health_file())
-    gateway = Gateway(key_pool, base_url=resolved.base_url, request_timeout_s=settings.request_deadline_s)
-    orchestrator = Orchestrator(
+    key_pool = KeyPool(
+        pool_keys(key_store.load(), settings),
+        per_key_concurrency=settings.per_key_concurrency,
+        health_file=key_store.health_file(),
+    )
+    gateway = build_gateway(key_pool, settings)
+    orchestrator = build_orchestrator(store, gateway, registry, settings)
+    sync = BackgroundSync(store, settings.effective_supabase(), redactor, data_dir=paths.data)
+    return Runtime(paths, settings, redactor, store, key_store, key_pool, gateway, registry, orchestrator, sync)
+
+
+def pool_keys(stored: list[ApiKey], settings: Settings) -> list[ApiKey]:
+    """The stored keys, or the placeholder a local server (llama.cpp, Ollama) needs instead of one."""
+    placeholder = resolve_gateway(settings).placeholder_key
+    if not stored and placeholder is not None:
+        # A local server needs no key; the pool still wants one to lease.
+        return [ApiKey(placeholder, "local", "env", "local server")]
+    return stored
+
+
+def build_gateway(key_pool: KeyPool, settings: Settings) -> Gateway:
+    return Gateway(key_pool, base_url=resolve_gateway(settings).base_url, request_timeout_s=settings.request_deadline_s)
+
+
+def build_orchestrator(store: LocalStore, gateway: Gateway, registry: AgentRegistry, settings: Settings) -> Orchestrator:
+    return Orchestrator(
         store,
         gateway,
         registry,
         max_tool_rounds=settings.max_tool_rounds,
         history_token_budget=settings.history_token_budget,
-        native_tools=resolved.profile.native_tools,
+        native_tools=resolve_gateway(settings).profile.native_tools,
     )
-    sync = BackgroundSync(store, settings.effective_supabase(), redactor, data_dir=paths.data)
-    return Runtime(paths, settings, redactor, store, key_store, key_pool, gateway, registry, orchestrator, sync)

@@ -254,6 +254,11 @@ class KeyPool:
         self._cursor = 0
         self._notify()
 
+    def set_per_key_concurrency(self, limit: int) -> None:
+        """Allow ``limit`` requests per key at once from now on (Settings → Gateway changed it)."""
+        self._limit = max(1, limit)
+        self._notify()
+
     def __len__(self) -> int:
         return len(self._slots)
 

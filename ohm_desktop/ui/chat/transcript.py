@@ -94,13 +94,20 @@ class TranscriptModel(QAbstractListModel):
             self.rows[:0] = rows
             self.endInsertRows()
 
-    def upsert(self, message: ShownMessage) -> None:
-        """Insert or replace by id; a stored user message replaces its optimistic twin."""
+    def replace(self, temp_id: str, message: ShownMessage) -> None:
+        """The stored record takes its pending row's place (found by id, whatever its text)."""
         for index, row in enumerate(self.rows):
-            same = row.id == message.id or (
-                row.temporary and row.role == message.role and row.content == message.content
-            )
-            if same and (row.temporary or row.seq == message.seq):
+            if row.id == temp_id:
+                self.rows[index] = message
+                self.dataChanged.emit(self.index(index), self.index(index))
+                return
+        self.upsert(message)
+
+    def upsert(self, message: ShownMessage) -> None:
+        """Insert or replace by id (a seq changed by sync moves the row)."""
+        for index, row in enumerate(self.rows):
+            same = row.id == message.id
+            if same and row.seq == message.seq:
                 self.rows[index] = message
                 self.dataChanged.emit(self.index(index), self.index(index))
                 return
@@ -255,7 +262,11 @@ class TranscriptView(QWidget):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
+        self.following = True
+        self._scrolling = False
         self.list.verticalScrollBar().valueChanged.connect(self._maybe_load_earlier)
+        self.list.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self.list.verticalScrollBar().rangeChanged.connect(self._on_range)
         self.earlier = QPushButton("Load earlier messages")
         self.earlier.clicked.connect(self.load_earlier)
         self.earlier.hide()
@@ -278,26 +289,50 @@ class TranscriptView(QWidget):
         bar = self.list.verticalScrollBar()
         return bar.value() >= bar.maximum() - 4
 
+    def _on_range(self, _minimum: int, maximum: int) -> None:
+        # Rows are laid out in batches and re-measured when a dock takes width: the end moves
+        # after any one-off scrollToBottom. Following means staying at the end as it moves.
+        if self.following:
+            self.list.verticalScrollBar().setValue(maximum)
+
+    def _on_scrolled(self, value: int) -> None:
+        if not self._scrolling:
+            self.following = value >= self.list.verticalScrollBar().maximum() - 4
+
+    def follow_end(self) -> None:
+        """Go to the end and stay there while rows are laid out, until the user scrolls away."""
+        self.following = True
+        self._scrolling = True
+        try:
+            self.list.scrollToBottom()
+            bar = self.list.verticalScrollBar()
+            bar.setValue(bar.maximum())
+        finally:
+            self._scrolling = False
+
     def show_messages(self, messages: list[Message], *, more_before: bool) -> None:
         self.model.reset([ShownMessage.from_record(m) for m in messages if m.status != "streaming"])
         self.earlier.setVisible(more_before)
-        self.list.scrollToBottom()
+        self.follow_end()
 
     def prepend(self, messages: list[Message], *, more_before: bool) -> None:
         self.model.prepend([ShownMessage.from_record(m) for m in messages if m.status != "streaming"])
         self.earlier.setVisible(more_before)
 
-    def add_optimistic(self, text: str, temp_id: str) -> None:
+    def add_pending(self, temp_id: str, text: str) -> None:
+        """The user's words at once, before they are stored (the user looks at the end now)."""
         self.model.upsert(ShownMessage(temp_id, "user", text, temporary=True))
-        self.list.scrollToBottom()
+        self.follow_end()
 
-    def upsert(self, message: Message) -> None:
+    def replace_pending(self, temp_id: str, message: Message) -> None:
+        self.model.replace(temp_id, ShownMessage.from_record(message))
+
+    def upsert(self, message: Message, *, follow: bool = False) -> None:
         if message.status == "streaming":
             return
-        follow = self.at_bottom()
         self.model.upsert(ShownMessage.from_record(message))
-        if follow:
-            self.list.scrollToBottom()
+        if follow or self.following:
+            self.follow_end()
 
     def _maybe_load_earlier(self, value: int) -> None:
         if value == 0 and self.earlier.isVisible():

@@ -110,6 +110,11 @@ class KeysEditor(QWidget):
                 f"The OS keyring did not do that ({type(failure).__name__}): unlock it and try again; nothing was lost."
             )
         self._set_editable(self.keyring_ok)
+        if self._refocus_entry and self.keyring_ok:
+            # Disabling the entry while the keyring worked moved the focus on (to "Test keys"):
+            # give it back, so the next key can be pasted straight away.
+            self.entry.setFocus()
+        self._refocus_entry = False
 
     def _alive(self) -> bool:
         return shiboken6.isValid(self)
@@ -120,6 +125,7 @@ class KeysEditor(QWidget):
             work.close()
             self.result.setText("Wait for the keyring to finish the last change.")
             return self._keyring_task
+        self._refocus_entry = self.entry.hasFocus()
         self._set_editable(False)
         task = asyncio.ensure_future(work)
         task.add_done_callback(self._keyring_action_done)
