@@ -36,6 +36,8 @@ class KeysEditor(QWidget):
         self.runtime = runtime
         self.keyring_ok = False  # until the worker thread has asked the keyring
         self._keyring_task: asyncio.Task[None] | None = None
+        #: Give the entry the focus back once it is enabled again (disabling it moved the focus on).
+        self._refocus_entry = False
         self.keyring_note = QLabel()
         self.keyring_note.setWordWrap(True)
         self.keys = QListWidget()
@@ -83,6 +85,9 @@ class KeysEditor(QWidget):
     def _set_editable(self, enabled: bool) -> None:
         for widget in (self.entry, self.add_button, self.remove_button, self.import_button):
             widget.setEnabled(enabled)
+        if enabled and self._refocus_entry:
+            self._refocus_entry = False
+            self.entry.setFocus()
 
     async def _check_keyring(self) -> None:
         ok = await asyncio.to_thread(self.runtime.key_store.keyring_available)
@@ -110,11 +115,6 @@ class KeysEditor(QWidget):
                 f"The OS keyring did not do that ({type(failure).__name__}): unlock it and try again; nothing was lost."
             )
         self._set_editable(self.keyring_ok)
-        if self._refocus_entry and self.keyring_ok:
-            # Disabling the entry while the keyring worked moved the focus on (to "Test keys"):
-            # give it back, so the next key can be pasted straight away.
-            self.entry.setFocus()
-        self._refocus_entry = False
 
     def _alive(self) -> bool:
         return shiboken6.isValid(self)
@@ -147,8 +147,18 @@ class KeysEditor(QWidget):
         if self._alive():
             self.refresh()
 
-    def add_key(self) -> asyncio.Task[None]:
+    def focus_entry(self) -> None:
+        """Put the keyboard in the key entry (now, or as soon as the keyring lets it be edited)."""
+        if self.entry.isEnabled():
+            self.entry.setFocus()
+        else:
+            self._refocus_entry = True
+
+    def add_key(self) -> asyncio.Task[None] | None:
         secret = self.entry.text()
+        if not secret.strip():
+            self._say("Paste a key first (copy it from bytez.com/api).")
+            return None
         self.entry.clear()
         return self._keyring_action(self._add(secret))
 

@@ -103,7 +103,7 @@ class OnboardingDialog(QDialog):
         # On the keys page Enter adds the pasted key; it must not also turn the page.
         self.next.setDefault(not on_keys)
         if on_keys:
-            self.keys_editor.entry.setFocus()
+            self.keys_editor.focus_entry()
         else:
             self.next.setFocus()
 
