@@ -43,7 +43,7 @@ def describe_failure(
     error: ErrorEvent, keys: Sequence[KeyHealth], *, gateway_url: str, offline_profile: bool
 ) -> TurnFailed:
     """The :class:`TurnFailed` for ``error`` given the pool's health after the turn."""
-    kind = _kind(error, keys)
+    kind = failure_kind(error, keys)
     # Offering the local profile only makes sense when not already on it.
     local: tuple[Action, ...] = () if offline_profile else (USE_LOCAL,)
     message: str
@@ -92,7 +92,8 @@ def describe_failure(
     return TurnFailed(kind, message, actions, error.message, _EXIT_CODES[kind])
 
 
-def _kind(error: ErrorEvent, keys: Sequence[KeyHealth]) -> FailureKind:
+def failure_kind(error: ErrorEvent, keys: Sequence[KeyHealth]) -> FailureKind:
+    """What kind of failure ``error`` is, given the keys' health after it."""
     if error.kind == "stream_interrupted":
         return "cut_off"
     if error.kind in ("usage", "config"):

@@ -46,3 +46,11 @@ def test_chats_list_ids_are_unique_and_accepted_back(isolated_dirs: Path) -> Non
     for chat_id in ids:
         shown = run_ohm("artifacts", "list", chat_id)
         assert shown.returncode == 0, shown.stderr
+
+
+def test_keys_add_with_a_keyring_that_keeps_nothing_is_one_sentence() -> None:
+    done = run_ohm("keys", "add", "--stdin", input_text="sk-bytez-null-backend-key-0000eeee\n",
+                   env={"PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"})
+    assert done.returncode == 3
+    assert "No OS keyring is available" in done.stderr and "StopIteration" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
