@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractListModel,
     QEvent,
     QModelIndex,
@@ -22,9 +23,19 @@ from PySide6.QtCore import (
     QSize,
     Qt,
     QTimer,
+    QUrl,
     Signal,
 )
-from PySide6.QtGui import QGuiApplication, QPainter, QTextCursor, QTextDocument
+from PySide6.QtGui import (
+    QDesktopServices,
+    QGuiApplication,
+    QPainter,
+    QPalette,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -72,6 +83,10 @@ class TranscriptModel(QAbstractListModel):
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        # "Editable" only so the current row can open its read-only, selectable text view.
+        return super().flags(index) | Qt.ItemFlag.ItemIsEditable
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -124,6 +139,56 @@ class TranscriptModel(QAbstractListModel):
         self.endInsertRows()
 
 
+def dark_palette() -> bool:
+    """Whether the application's theme is dark (its base colour is)."""
+    return QGuiApplication.palette().color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def speaker_colour(role: str, dark: bool) -> str:
+    """Names readable on either theme (the light ones were near-invisible on dark)."""
+    if role == "user":
+        return "#6cb6ff" if dark else "#0b5cad"
+    return "#d2a8ff" if dark else "#6639ba"
+
+
+def message_html(message: ShownMessage, dark: bool) -> tuple[str, list[str]]:
+    who = "You" if message.role == "user" else (message.agent_name or "Assistant")
+    status = {"interrupted": " · <i>interrupted</i>", "error": " · <i>failed</i>"}.get(message.status, "")
+    body, blocks = render_markdown(message.content or "", dark=dark)
+    header = f'<div style="color:{speaker_colour(message.role, dark)};font-weight:600">{who}{status}</div>'
+    return header + body, blocks
+
+
+def open_link(anchor: str, blocks: list[str], copied: Any) -> None:
+    """A click on a link in a message: ``copy:N`` copies a code block, web links open in the browser."""
+    if anchor.startswith(f"{COPY_SCHEME}:"):
+        QGuiApplication.clipboard().setText(blocks[int(anchor.split(":", 1)[1])])
+        copied.emit("Code copied to the clipboard.")
+    elif anchor.startswith(("http://", "https://", "mailto:")):
+        QDesktopServices.openUrl(QUrl(anchor))
+
+
+class MessageText(QTextBrowser):
+    """The current message as selectable text: drag or Shift+arrows select, Ctrl+C copies that part."""
+
+    def __init__(self, parent: QWidget | None, copied: Any) -> None:
+        super().__init__(parent)
+        self.setObjectName("message-text")
+        self.setOpenLinks(False)
+        self.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Long code lines scroll sideways instead of being cut off.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.blocks: list[str] = []
+        self.anchorClicked.connect(lambda url: open_link(url.toString(), self.blocks, copied))
+
+
 class MessageDelegate(QStyledItemDelegate):
     """Paints a message from cached Markdown layout; ``copy:N`` links copy code blocks."""
 
@@ -131,21 +196,19 @@ class MessageDelegate(QStyledItemDelegate):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._cache: OrderedDict[tuple[str, str, int], tuple[QTextDocument, list[str]]] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str, int, bool], tuple[QTextDocument, list[str]]] = OrderedDict()
 
     def document(self, message: ShownMessage, width: int) -> tuple[QTextDocument, list[str]]:
-        key = (message.id, message.content, width)
+        dark = dark_palette()
+        key = (message.id, message.content, width, dark)
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
             return cached
-        who = "You" if message.role == "user" else (message.agent_name or "Assistant")
-        status = {"interrupted": " · <i>interrupted</i>", "error": " · <i>failed</i>"}.get(message.status, "")
-        body, blocks = render_markdown(message.content or "")
-        colour = "#0b5cad" if message.role == "user" else "#6639ba"
+        html_text, blocks = message_html(message, dark)
         document = QTextDocument()
         document.setDocumentMargin(8)
-        document.setHtml(f'<div style="color:{colour};font-weight:600">{who}{status}</div>{body}')
+        document.setHtml(html_text)
         document.setTextWidth(max(100, width - 16))
         self._cache[key] = (document, blocks)
         while len(self._cache) > 600:  # bounded: only what was on screen recently
@@ -176,57 +239,104 @@ class MessageDelegate(QStyledItemDelegate):
             document, blocks = self.document(message, option.rect.width())
             point = event.position() - QPointF(option.rect.left() + 8, option.rect.top())  # type: ignore[attr-defined]
             anchor = document.documentLayout().anchorAt(point)
-            if anchor.startswith(f"{COPY_SCHEME}:"):
-                block = blocks[int(anchor.split(":", 1)[1])]
-                QGuiApplication.clipboard().setText(block)
-                self.copied.emit("Code copied to the clipboard.")
+            if anchor:
+                open_link(anchor, blocks, self.copied)
                 return True
         return super().editorEvent(event, model, option, index)
 
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QWidget:
+        return MessageText(parent, self.copied)
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        assert isinstance(editor, MessageText)
+        message: ShownMessage = index.data(TranscriptModel.MessageRole)
+        html_text, editor.blocks = message_html(message, dark_palette())
+        editor.document().setDocumentMargin(8)
+        editor.setHtml(html_text)
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: QModelIndex | QPersistentModelIndex) -> None:
+        return  # read-only: the editor is only there to select and copy text
+
+    def updateEditorGeometry(self, editor: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        editor.setGeometry(option.rect)
+
+
+def _paragraph_end(text: str, start: int) -> int:
+    """Where the last finished paragraph of ``text[start:]`` ends (-1: none), never inside a code fence."""
+    position = text.rfind("\n\n", start)
+    while position >= start:
+        if text.count("```", 0, position) % 2 == 0:
+            return position
+        position = text.rfind("\n\n", start, position)
+    return -1
+
 
 class LiveAnswer(QTextBrowser):
-    """The answer being streamed. Tokens are buffered and flushed through a cursor once per frame."""
+    """The answer being streamed. Tokens are buffered and flushed through a cursor once per frame.
+
+    Finished paragraphs are rendered from Markdown as they complete; only the paragraph still
+    arriving is shown as plain text, in the body's own format (never the header's).
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("live-answer")
+        self.setOpenLinks(False)
         self._buffer: list[str] = []
+        self._text = ""
+        self._rendered_upto = 0
+        self._tail_chars = 0
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self.flush)
         self.flushes = 0
 
+    def _header_html(self, header: str) -> str:
+        return f'<div style="color:{speaker_colour("assistant", dark_palette())};font-weight:600">{header}</div>'
+
     def begin(self, header: str) -> None:
         self.clear()
-        self.setPlainText("")
         self._buffer.clear()
-        self.setHtml(f'<div style="color:#6639ba;font-weight:600">{header}</div>')
-        self.moveCursor(QTextCursor.MoveOperation.End)
+        self._text, self._rendered_upto, self._tail_chars = "", 0, 0
+        self.setHtml(self._header_html(header))
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+        self.flushes = 0
         self.show()
         self._timer.start()
 
     def set_header(self, header: str) -> None:
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.Start)
-        cursor.select(QTextCursor.SelectionType.BlockUnderCursor)
-        cursor.insertHtml(f'<div style="color:#6639ba;font-weight:600">{header}</div>')
+        cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertHtml(self._header_html(header))
 
     def append_text(self, delta: str) -> None:
         self._buffer.append(delta)
+        if self.flushes == 0:
+            self.flush()  # the first words show at once; the rest is coalesced per frame
 
     def flush(self) -> None:
         if not self._buffer:
             return
-        text, self._buffer = "".join(self._buffer), []
+        self._text += "".join(self._buffer)
+        self._buffer = []
         bar = self.verticalScrollBar()
         at_bottom = bar.value() >= bar.maximum() - 4
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
-        if self.flushes == 0 or cursor.block().text():
-            cursor.insertText(text)
-        else:
-            cursor.insertBlock()
-            cursor.insertText(text)
+        cursor.movePosition(QTextCursor.MoveOperation.Left, QTextCursor.MoveMode.KeepAnchor, self._tail_chars)
+        cursor.removeSelectedText()
+        finished = _paragraph_end(self._text, self._rendered_upto)
+        if finished >= 0:
+            body, _blocks = render_markdown(self._text[self._rendered_upto : finished], dark=dark_palette())
+            cursor.insertHtml(body)
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            self._rendered_upto = finished + 2
+        tail = self._text[self._rendered_upto :]
+        cursor.insertText(tail, QTextCharFormat())
+        self._tail_chars = len(tail)
         self.flushes += 1
         if at_bottom:
             bar.setValue(bar.maximum())
@@ -260,6 +370,10 @@ class TranscriptView(QWidget):
         self.list.setBatchSize(50)
         self.list.setWordWrap(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # The current message becomes selectable text (a read-only editor over its row).
+        self.list.setEditTriggers(
+            QAbstractItemView.EditTrigger.CurrentChanged | QAbstractItemView.EditTrigger.SelectedClicked
+        )
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
         self.following = True
