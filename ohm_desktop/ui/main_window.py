@@ -43,6 +43,7 @@ from ohm_desktop.ui.panels.wiring import WiringPanel
 from ohm_desktop.ui.status_bar import AgentStatusBar
 from ohm_desktop.ui.theme import apply_theme
 from ohm_desktop.ui.toast import ToastArea
+from ohm_desktop.ui.window_layout import MINIMUM_WINDOW, first_run_layout, keep_transcript_room, scrollable
 
 if TYPE_CHECKING:
     from ohm_desktop.ui.dialogs.chat_people import ChatPeopleDialog
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Ohm Desktop")
         self.setObjectName("ohm-main-window")
         self.resize(1360, 860)
+        self.setMinimumSize(*MINIMUM_WINDOW)
         self.setDockOptions(
             QMainWindow.DockOption.AllowTabbedDocks | QMainWindow.DockOption.AllowNestedDocks
             | QMainWindow.DockOption.AnimatedDocks
@@ -120,7 +122,7 @@ class MainWindow(QMainWindow):
         for name, panel in self.panels.items():
             dock = QDockWidget(TITLES[name], self)
             dock.setObjectName(f"dock-{name}")
-            dock.setWidget(panel)
+            dock.setWidget(scrollable(panel))
             dock.setFeatures(
                 QDockWidget.DockWidgetFeature.DockWidgetClosable
                 | QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -134,6 +136,8 @@ class MainWindow(QMainWindow):
         self.docks["bom"].raise_()
         for factory in extra_docks:
             dock = factory(self)
+            if dock.widget() is not None:
+                dock.setWidget(scrollable(dock.widget()))
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
             self.docks[dock.objectName().removeprefix("dock-")] = dock
 
@@ -372,6 +376,9 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)
+        else:
+            right = [self.docks[name] for name in DOCK_NAMES]
+            first_run_layout(self, right, [dock for name, dock in self.docks.items() if name not in DOCK_NAMES])
         apply_theme(str(self._settings.value("theme", self.runtime.settings.theme)))
 
     def save_layout(self) -> None:
@@ -390,6 +397,8 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        if event.size().width() < event.oldSize().width():
+            keep_transcript_room(self, [self.docks[name] for name in DOCK_NAMES])
         self.toasts._place()
 
     @property
