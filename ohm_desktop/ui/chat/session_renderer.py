@@ -38,6 +38,8 @@ from ohm_desktop.ui.chat.transcript import TranscriptView
 from ohm_desktop.ui.panels.artifact_panel import ArtifactPanel
 from ohm_desktop.ui.status_bar import AgentStatusBar
 
+ROWS_PER_TURN = 5
+
 
 @dataclass
 class SessionWidgets:
@@ -62,16 +64,27 @@ class SessionRenderer(QObject):
 
     def enqueue(self, event: SessionEvent) -> None:
         self._queue.append(event)
-        if not self._scheduled:
-            self._scheduled = True
-            QTimer.singleShot(0, self, self.drain)
+        self._schedule()
 
     def drain(self) -> None:
         self._scheduled = False
         events, self._queue = self._queue, []
-        for event in events:
+        for position, event in enumerate(events):
+            if isinstance(event, MessagesStored) and len(event.messages) > ROWS_PER_TURN:
+                # Laying out a row costs ~2 ms (Markdown, measuring): a sync burst is drawn a few
+                # rows per loop turn, so the window keeps answering input (tests/benchmarks/bench_session_ui.py).
+                now, later = event.messages[:ROWS_PER_TURN], event.messages[ROWS_PER_TURN:]
+                self.render(MessagesStored(now))
+                self._queue[:0] = [MessagesStored(later), *events[position + 1 :]]
+                self._schedule()
+                return
             self.render(event)
             self.rendered.append(event)
+
+    def _schedule(self) -> None:
+        if not self._scheduled:
+            self._scheduled = True
+            QTimer.singleShot(0, self, self.drain)
 
     def render(self, event: SessionEvent) -> None:
         w = self._w
@@ -122,8 +135,7 @@ class SessionRenderer(QObject):
         elif isinstance(event, TurnFailed):
             w.failure.show_failure(event)
         elif isinstance(event, MessagesStored):
-            for message in event.messages:
-                w.transcript.upsert(message)
+            w.transcript.upsert_many(list(event.messages))
         elif isinstance(event, ChatsChanged):
             w.chat_list.refresh()
         elif isinstance(event, Notice):

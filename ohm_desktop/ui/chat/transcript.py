@@ -196,20 +196,24 @@ class MessageDelegate(QStyledItemDelegate):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._cache: OrderedDict[tuple[str, str, int, bool], tuple[QTextDocument, list[str]]] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str, str, bool], tuple[QTextDocument, list[str]]] = OrderedDict()
 
     def document(self, message: ShownMessage, width: int) -> tuple[QTextDocument, list[str]]:
         dark = dark_palette()
-        key = (message.id, message.content, width, dark)
+        key = (message.id, message.content, message.status, dark)
+        text_width = max(100, width - 16)
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
+            # A new width (a scroll bar appeared, a dock opened) only re-wraps: no Markdown again.
+            if cached[0].textWidth() != text_width:
+                cached[0].setTextWidth(text_width)
             return cached
         html_text, blocks = message_html(message, dark)
         document = QTextDocument()
         document.setDocumentMargin(8)
         document.setHtml(html_text)
-        document.setTextWidth(max(100, width - 16))
+        document.setTextWidth(text_width)
         self._cache[key] = (document, blocks)
         while len(self._cache) > 600:  # bounded: only what was on screen recently
             self._cache.popitem(last=False)
@@ -261,13 +265,16 @@ class MessageDelegate(QStyledItemDelegate):
         editor.setGeometry(option.rect)
 
 
-def _paragraph_end(text: str, start: int) -> int:
-    """Where the last finished paragraph of ``text[start:]`` ends (-1: none), never inside a code fence."""
-    position = text.rfind("\n\n", start)
-    while position >= start:
-        if text.count("```", 0, position) % 2 == 0:
+def _paragraph_end(text: str, search_from: int, counted_upto: int, fences_before: int) -> int:
+    """Where the last paragraph finished in ``text[search_from:]`` ends (-1: none), never inside a code fence.
+
+    ``fences_before`` counts the fences in ``text[:counted_upto]`` (kept by the caller).
+    """
+    position = text.rfind("\n\n", search_from)
+    while position >= search_from:
+        if (fences_before + text.count("```", counted_upto, position)) % 2 == 0:
             return position
-        position = text.rfind("\n\n", start, position)
+        position = text.rfind("\n\n", search_from, position)
     return -1
 
 
@@ -286,6 +293,7 @@ class LiveAnswer(QTextBrowser):
         self._text = ""
         self._rendered_upto = 0
         self._tail_chars = 0
+        self._fences_rendered = 0
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self.flush)
@@ -297,7 +305,7 @@ class LiveAnswer(QTextBrowser):
     def begin(self, header: str) -> None:
         self.clear()
         self._buffer.clear()
-        self._text, self._rendered_upto, self._tail_chars = "", 0, 0
+        self._text, self._rendered_upto, self._tail_chars, self._fences_rendered = "", 0, 0, 0
         self.setHtml(self._header_html(header))
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
@@ -320,23 +328,33 @@ class LiveAnswer(QTextBrowser):
     def flush(self) -> None:
         if not self._buffer:
             return
-        self._text += "".join(self._buffer)
+        new = "".join(self._buffer)
         self._buffer = []
+        tail_from = len(self._text) - self._tail_chars
+        self._text += new
         bar = self.verticalScrollBar()
         at_bottom = bar.value() >= bar.maximum() - 4
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.movePosition(QTextCursor.MoveOperation.Left, QTextCursor.MoveMode.KeepAnchor, self._tail_chars)
-        cursor.removeSelectedText()
-        finished = _paragraph_end(self._text, self._rendered_upto)
-        if finished >= 0:
-            body, _blocks = render_markdown(self._text[self._rendered_upto : finished], dark=dark_palette())
+        finished = _paragraph_end(
+            self._text, max(self._rendered_upto, tail_from - 1), self._rendered_upto, self._fences_rendered
+        )
+        if finished < 0:
+            # The common case: the paragraph goes on. Append only what is new (no re-layout of the rest).
+            cursor.insertText(new, QTextCharFormat())
+            self._tail_chars += len(new)
+        else:
+            cursor.movePosition(QTextCursor.MoveOperation.Left, QTextCursor.MoveMode.KeepAnchor, self._tail_chars)
+            cursor.removeSelectedText()
+            done = self._text[self._rendered_upto : finished]
+            body, _blocks = render_markdown(done, dark=dark_palette())
             cursor.insertHtml(body)
             cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            self._fences_rendered += done.count("```")
             self._rendered_upto = finished + 2
-        tail = self._text[self._rendered_upto :]
-        cursor.insertText(tail, QTextCharFormat())
-        self._tail_chars = len(tail)
+            tail = self._text[self._rendered_upto :]
+            cursor.insertText(tail, QTextCharFormat())
+            self._tail_chars = len(tail)
         self.flushes += 1
         if at_bottom:
             bar.setValue(bar.maximum())
@@ -442,9 +460,13 @@ class TranscriptView(QWidget):
         self.model.replace(temp_id, ShownMessage.from_record(message))
 
     def upsert(self, message: Message, *, follow: bool = False) -> None:
-        if message.status == "streaming":
-            return
-        self.model.upsert(ShownMessage.from_record(message))
+        self.upsert_many([message], follow=follow)
+
+    def upsert_many(self, messages: list[Message], *, follow: bool = False) -> None:
+        """Rows that changed together (a sync burst): one scroll to the end after all of them."""
+        for message in messages:
+            if message.status != "streaming":
+                self.model.upsert(ShownMessage.from_record(message))
         if follow or self.following:
             self.follow_end()
 
