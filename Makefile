@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 
-.PHONY: run test lint unit bench dist dist-test wheelhouse clean
+.PHONY: run test lint unit bench screenshots dist dist-test wheelhouse clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ lint: $(VENV)/.installed-test
 
 test: $(VENV)/.installed-test lint
 	$(PY) -m tests.support.run_suite
+
+# The scripted first session in the real window under Xvfb + xdotool; screenshots into docs/screenshots/.
+screenshots: $(VENV)/.installed-test
+	WALKTHROUGH_SHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m tests.support.run_suite tests/e2e/test_walkthrough.py
 
 bench: $(VENV)/.installed-bench
 	$(PY) -m tests.benchmarks.run_all --out bench/results.json

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ohm_desktop.core.session_events import TurnFailed
 
@@ -19,9 +19,13 @@ class FailureBar(QFrame):
         self.text = QLabel()
         self.text.setObjectName("inline-error")
         self.text.setWordWrap(True)
-        self._layout = QHBoxLayout(self)
-        self._layout.setContentsMargins(6, 4, 6, 4)
-        self._layout.addWidget(self.text, 1)
+        # The sentence gets the full width; the fixes sit under it.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 4, 6, 4)
+        outer.addWidget(self.text)
+        self._layout = QHBoxLayout()
+        self._layout.addStretch(1)
+        outer.addLayout(self._layout)
         self.buttons: dict[str, QPushButton] = {}
         self.hide()
 
