@@ -207,6 +207,10 @@ def main(argv: list[str] | None = None, *, started: float | None = None, redacto
     app.setOrganizationName("Ohm")
     app.setApplicationDisplayName("Ohm Desktop")
     app.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus, False)
+    # Closing the window must not stop Qt's loop under qasync: ``run`` still has to close the
+    # gateway's connections on it (else "RuntimeError: no running event loop" on quit), then
+    # returns, which ends the loop.
+    app.setQuitOnLastWindowClosed(False)
     try:
         return int(qasync.run(run(smoke_test=smoke, started=started, redactor=redactor)))
     except KeyboardInterrupt:

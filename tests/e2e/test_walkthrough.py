@@ -169,3 +169,29 @@ def test_first_session_through_the_real_window(display: str, tmp_path: Path) -> 
     names = ["01-welcome-light", "02-keys-light", "03-bom-turn-light", "04-gateway-down-light",
              "05-chat-dark", "06-800x600-dark"]
     assert all((shots / f"{name}.png").stat().st_size > 10_000 for name in names)
+
+
+def test_quitting_after_a_401_is_quiet(display: str, tmp_path: Path) -> None:
+    from tests.support.fake_gateway import FakeGateway, KeyBehaviour
+
+    gateway = FakeGateway().start()
+    gateway.behave(KEY, KeyBehaviour(status=401))
+    home = tmp_path / "home"
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "settings.json").write_text(json.dumps({"onboarding_done": True}))
+    bench = Bench(display, home, tmp_path, gateway.url)
+    bench.env["BYTEZ_API_KEY_1"] = KEY
+    try:
+        bench.start()
+        bench.focus("Ohm Desktop")
+        bench.key("ctrl+l")
+        bench.type("hello")
+        bench.key("Return")
+        _wait(lambda: any(status == "error" for _role, status, _content in bench.messages()), "the 401 failure")
+        err = bench.stop()
+    finally:
+        if bench.window is not None and bench.window.poll() is None:
+            bench.window.kill()
+        gateway.stop()
+    assert bench.window is not None and bench.window.returncode == 0
+    assert "no running event loop" not in err and "Traceback" not in err, err[-2000:]
