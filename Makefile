@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 
-.PHONY: run test lint unit bench dist dist-test wheelhouse clean
+.PHONY: run test lint unit bench screenshots dist dist-test wheelhouse clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,11 +38,15 @@ run: $(VENV)/.installed-run
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check ohm_desktop tests
-	$(VENV)/bin/mypy ohm_desktop/core ohm_desktop/store ohm_desktop/artifacts ohm_desktop/sync ohm_desktop/simulation ohm_desktop/design_rules ohm_desktop/errors.py ohm_desktop/redaction.py ohm_desktop/ids.py ohm_desktop/paths.py
+	$(VENV)/bin/mypy ohm_desktop/core ohm_desktop/store ohm_desktop/artifacts ohm_desktop/sync ohm_desktop/simulation ohm_desktop/design_rules ohm_desktop/errors.py ohm_desktop/redaction.py ohm_desktop/ids.py ohm_desktop/paths.py ohm_desktop/listeners.py ohm_desktop/settings_service.py
 	$(VENV)/bin/lint-imports
 
 test: $(VENV)/.installed-test $(LITELLM_VENV)/.installed lint
 	$(PY) -m tests.support.run_suite
+
+# The scripted first session in the real window under Xvfb + xdotool; screenshots into docs/screenshots/.
+screenshots: $(VENV)/.installed-test
+	WALKTHROUGH_SHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m tests.support.run_suite tests/e2e/test_walkthrough.py
 
 bench: $(VENV)/.installed-bench
 	$(PY) -m tests.benchmarks.run_all --out bench/results.json

@@ -75,33 +75,50 @@ def build_runtime(
     if store is None:
         store = LocalStore.open(paths.database)
         store.recover_interrupted()
-    resolved = resolve_gateway(settings)
     select_keyring_backend()
     key_store = KeyStore(paths, redactor)
-    keys = key_store.load()
-    if not keys and resolved.placeholder_key is not None:
-        # A local server (llama.cpp, Ollama) needs no key; the pool still wants one to lease.
-        keys = [ApiKey(resolved.placeholder_key, "local", "env", "local server")]
     # Invalid / out-of-credits states survive restarts, so a dead key is not retried on every start.
-    key_pool = KeyPool(keys, per_key_concurrency=settings.per_key_concurrency, health_file=key_store.health_file())
+    key_pool = KeyPool(
+        pool_keys(key_store.load(), settings),
+        per_key_concurrency=settings.per_key_concurrency,
+        health_file=key_store.health_file(),
+    )
     provider_keys = ProviderKeyStore(key_store, redactor)
-    gateway = Gateway(
+    gateway = build_gateway(key_pool, settings, provider_keys)
+    orchestrator = build_orchestrator(store, gateway, registry, settings)
+    sync = BackgroundSync(store, settings.effective_supabase(), redactor, data_dir=paths.data)
+    return Runtime(
+        paths, settings, redactor, store, key_store, key_pool, gateway, registry, orchestrator, sync, provider_keys
+    )
+
+
+def pool_keys(stored: list[ApiKey], settings: Settings) -> list[ApiKey]:
+    """The stored keys, or the placeholder a local server (llama.cpp, Ollama) needs instead of one."""
+    placeholder = resolve_gateway(settings).placeholder_key
+    if not stored and placeholder is not None:
+        # A local server needs no key; the pool still wants one to lease.
+        return [ApiKey(placeholder, "local", "env", "local server")]
+    return stored
+
+
+def build_gateway(key_pool: KeyPool, settings: Settings, provider_keys: ProviderKeyStore | None = None) -> Gateway:
+    resolved = resolve_gateway(settings)
+    return Gateway(
         key_pool,
         base_url=resolved.base_url,
         request_timeout_s=settings.request_deadline_s,
         auth_scheme=resolved.auth_scheme,
         # Only Bytez's gateway ever gets a provider key; read on the first request, not at start-up.
-        provider_keys=provider_keys.load if is_bytez(resolved.base_url) else None,
+        provider_keys=provider_keys.load if provider_keys is not None and is_bytez(resolved.base_url) else None,
     )
-    orchestrator = Orchestrator(
+
+
+def build_orchestrator(store: LocalStore, gateway: Gateway, registry: AgentRegistry, settings: Settings) -> Orchestrator:
+    return Orchestrator(
         store,
         gateway,
         registry,
         max_tool_rounds=settings.max_tool_rounds,
         history_token_budget=settings.history_token_budget,
-        native_tools=resolved.profile.native_tools,
-    )
-    sync = BackgroundSync(store, settings.effective_supabase(), redactor, data_dir=paths.data)
-    return Runtime(
-        paths, settings, redactor, store, key_store, key_pool, gateway, registry, orchestrator, sync, provider_keys
+        native_tools=resolve_gateway(settings).profile.native_tools,
     )

@@ -82,9 +82,9 @@ def _version(store: LocalStore, chat_id: str, kind: ArtifactType, number: int | 
     if version is not None:
         return version
     if store.get_artifact(chat_id, kind) is None:
-        raise UsageError(f"This chat has no {kind} yet: ask for one with `ohm ask --chat {chat_id[:8]} ...`.")
+        raise UsageError(f"This chat has no {kind} yet: ask for one with `ohm ask --chat {chat_id} ...`.")
     raise UsageError(
-        f"There is no version {number} of this chat's {kind}: run `ohm artifacts list {chat_id[:8]}` to see them."
+        f"There is no version {number} of this chat's {kind}: run `ohm artifacts list {chat_id}` to see them."
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from typing import Any
 
@@ -16,9 +17,9 @@ from ohm_desktop.core.events import (
     TextDelta,
     ToolCallStarted,
     ToolResult,
+    TurnEvent,
     event_to_json,
 )
-from ohm_desktop.core.orchestrator import TurnRequest
 from ohm_desktop.errors import UsageError, exit_code_for_kind
 
 
@@ -39,38 +40,60 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _ask(args: argparse.Namespace) -> int:
+    from ohm_desktop.core.session import ChatSession
     from ohm_desktop.runtime import build_runtime
 
     if not args.message.strip():
         raise UsageError("The message is empty: say what you need, e.g. ohm ask \"a parts list for a robot\".")
     runtime = build_runtime(redactor=args.redactor)
+    # The window's session: the same chat choice, title rule and turn handling.
+    session = ChatSession(runtime.store, lambda: runtime.orchestrator)
     try:
-        registry = runtime.orchestrator.registry
         if args.agent:
-            registry.require(args.agent)
-        store = runtime.store
+            runtime.orchestrator.registry.require(args.agent)
         if args.chat is not None:  # "" is a (bad) chat id, not "no chat given"
-            chat = store.find_chat(args.chat)
-        else:
-            recent = [] if args.new else store.list_chats(limit=1)
-            chat = recent[0] if recent else store.create_chat(_title(args.message))
+            session.open_chat(runtime.store.find_chat(args.chat).id)
+        elif args.new or not session.open_latest():
+            session.new_chat()
+        assert session.chat_id is not None
+        printer = _TurnPrinter(as_json=args.json)
+        session.turn_events.subscribe(printer.print)
+        task = session.send(args.message, agent=args.agent)
         if not args.json:
-            print(f"chat {chat.id[:8]} · {chat.title}", file=sys.stderr)
-        request = TurnRequest(chat_id=chat.id, text=args.message, agent_override=args.agent)
-        return await _print_turn(runtime.orchestrator.run_turn(request), as_json=args.json)
+            chat = runtime.store.get_chat(session.chat_id)
+            print(f"chat {chat.id} · {chat.title}", file=sys.stderr)
+        if task is not None:
+            await task
+        return printer.code
     finally:
+        session.close()
         await runtime.aclose()
 
 
-async def _print_turn(events: Any, *, as_json: bool) -> int:
-    code = 0
-    async for event in events:
+class _TurnPrinter:
+    """Prints each turn event; a reader that went away (``| head``) does not stop the turn."""
+
+    def __init__(self, *, as_json: bool) -> None:
+        self.as_json = as_json
+        self.code = 0
+
+    def print(self, event: TurnEvent) -> None:
         if isinstance(event, ErrorEvent):
-            code = exit_code_for_kind(event.kind)  # the one table in ohm_desktop/errors.py
-        if as_json:
+            self.code = exit_code_for_kind(event.kind)  # the one table in ohm_desktop/errors.py
+        try:
+            self._write(event)
+        except BrokenPipeError:
+            # Python's documented recipe: point stdout at devnull so nothing raises again (not
+            # even the flush at exit); the answer still completes and is stored.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+
+    def _write(self, event: TurnEvent) -> None:
+        if self.as_json:
             sys.stdout.write(event_to_json(event) + "\n")
             sys.stdout.flush()
-            continue
+            return
         if isinstance(event, TextDelta):
             sys.stdout.write(event.delta)
             sys.stdout.flush()
@@ -85,13 +108,6 @@ async def _print_turn(events: Any, *, as_json: bool) -> int:
             print(f"  {note}", file=sys.stderr)
         elif isinstance(event, Metadata):
             sys.stdout.write("\n")
+            sys.stdout.flush()
         elif isinstance(event, ErrorEvent):
             print(f"\n{event.message}", file=sys.stderr)
-    return code
-
-
-def _title(message: str) -> str:
-    words = message.strip().split()
-    title = " ".join(words[:8])
-    return title if len(title) <= 60 else title[:57] + "…"
-

@@ -97,7 +97,7 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     for row in rows:
         when = (row["deleted_at"] if args.trash else row["updated_at"])[:16].replace("T", " ")
-        print(f"{row['id'][:8]}  {when}  {row['messages']:>5} msgs  {row['title']}")
+        print(f"{row['id']}  {when}  {row['messages']:>5} msgs  {row['title']}")
     return 0
 
 
@@ -117,7 +117,7 @@ def run_search(args: argparse.Namespace) -> int:
     for hit in hits:
         where = f"#{hit.seq} {hit.role}" if hit.kind == "message" else f"{hit.artifact_type} v{hit.version_number}"
         snippet = " ".join(hit.snippet.split())
-        print(f"{hit.chat_id[:8]}  {hit.chat_title[:30]:<30}  {where:<16} {snippet}")
+        print(f"{hit.chat_id}  {hit.chat_title[:30]:<30}  {where:<16} {snippet}")
     return 0
 
 
@@ -161,7 +161,7 @@ def run_rename(args: argparse.Namespace) -> int:
         chat = store.rename_chat(store.find_chat(args.chat).id, args.title.strip() or "New chat")
     finally:
         store.close()
-    print(f"Renamed {chat.id[:8]} to {chat.title!r}.")
+    print(f"Renamed {chat.id} to {chat.title!r}.")
     return 0
 
 
@@ -171,7 +171,7 @@ def run_trash(args: argparse.Namespace) -> int:
         chat = store.trash_chat(store.find_chat(args.chat).id)
     finally:
         store.close()
-    print(f"Moved {chat.title!r} ({chat.id[:8]}) to the trash; `ohm chats restore {chat.id[:8]}` brings it back.")
+    print(f"Moved {chat.title!r} ({chat.id}) to the trash; `ohm chats restore {chat.id}` brings it back.")
     return 0
 
 
@@ -181,5 +181,5 @@ def run_restore(args: argparse.Namespace) -> int:
         chat = store.restore_chat(store.find_chat(args.chat).id)
     finally:
         store.close()
-    print(f"Restored {chat.title!r} ({chat.id[:8]}).")
+    print(f"Restored {chat.title!r} ({chat.id}).")
     return 0

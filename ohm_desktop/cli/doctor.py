@@ -200,11 +200,47 @@ def _design_data(paths: Paths) -> Check:
     return Check("design check", "ok", detail)
 
 
+def _gateway(paths: Paths) -> Check:
+    """Ask the gateway with every key: a ✓ here means a turn would really get an answer."""
+    import asyncio
+
+    from ohm_desktop.core.key_probe import probe_key
+    from ohm_desktop.core.keys import KeyStore
+    from ohm_desktop.profiles import resolve_gateway
+    from ohm_desktop.redaction import SecretRedactor
+
+    resolved = resolve_gateway(load_settings(paths))
+    store = KeyStore(paths, SecretRedactor())
+    keys = store.load()
+    if not keys:
+        if resolved.placeholder_key is None:
+            return Check("gateway", "warn", f"{resolved.base_url} not tried: there is no key to ask it with")
+        from ohm_desktop.core.keys import ApiKey
+
+        keys = [ApiKey(resolved.placeholder_key, "local", "env", "local server")]
+
+    async def probe_all() -> list[Any]:
+        return [await probe_key(key, base_url=resolved.base_url, health_file=store.health_file()) for key in keys]
+
+    probes = asyncio.run(probe_all())
+    if any(p.verdict == "gateway unreachable" for p in probes):
+        return Check("gateway", "fail", f"cannot reach {resolved.base_url}",
+                     "Check the network connection, or the gateway URL / profile in Settings.")
+    bad = [f"{p.label} {p.verdict}" for p in probes if p.verdict != "ok"]
+    answered = f"{len(probes) - len(bad)} of {len(probes)} key(s) answered at {resolved.base_url}"
+    if len(bad) == len(probes):
+        return Check("gateway", "fail", f"{answered}: {', '.join(bad)}", "Replace the key(s) with `ohm keys add`.")
+    if bad:
+        return Check("gateway", "warn", f"{answered}: {', '.join(bad)}", "Check them with `ohm keys test`.")
+    return Check("gateway", "ok", answered)
+
+
 _PROBES: tuple[tuple[str, Callable[[Paths], Check]], ...] = (
     ("settings", _settings),
     ("local store", _store),
     ("agents", _agents),
     ("API keys", _keys),
+    ("gateway", _gateway),
     ("sync", _sync),
     ("bench tools", _tools),
     ("design check", _design_data),

@@ -125,8 +125,7 @@ def _test(args: argparse.Namespace) -> int:
 
 
 async def _test_keys(args: argparse.Namespace) -> int:
-    from ohm_desktop.core.gateway import Gateway
-    from ohm_desktop.errors import OhmError
+    from ohm_desktop.core.key_probe import probe_key
 
     paths = Paths.from_environment()
     settings = load_settings(paths)
@@ -139,32 +138,16 @@ async def _test_keys(args: argparse.Namespace) -> int:
     auth_scheme = resolve_gateway(settings).auth_scheme
     results = []
     for key in keys:
-        # One pool per key, so a failure is attributed to that key and never retried on another.
         # Its verdict is saved, so `ohm keys list` and the next run know an invalid key at once.
-        pool = KeyPool([key], health_file=store.health_file())
-        pool.reset_health()
-        gateway = Gateway(
-            pool, base_url=settings.effective_gateway_url(), request_timeout_s=20, auth_scheme=auth_scheme
-        )
-        try:
-            await gateway.complete(
-                model="anthropic/claude-haiku-4-5",
-                messages=[{"role": "user", "content": "ping"}],
-                max_tokens=1,
-                deadline_s=0.5,
-            )
-            state = "ok"
-        except OhmError as exc:
-            health = gateway.pool.snapshot()[0].state
-            state = {"cooling": "rate-limited", "out_of_credits": "out of credits", "invalid": "invalid"}.get(
-                health, f"failed: {args.redactor.redact(exc.message)}"
-            )
-        finally:
-            await gateway.aclose()
+        probe = await probe_key(key, base_url=settings.effective_gateway_url(), health_file=store.health_file(),
+                                auth_scheme=auth_scheme)
+        state = probe.verdict if probe.verdict != "failed" else f"failed: {args.redactor.redact(probe.detail)}"
         results.append({"label": key.label, "source": key.source, "result": state})
     if args.json:
         print(json.dumps(results))
     else:
         for row in results:
             print(f"{row['label']:<18} {row['source']:<9} {row['result']}")
+    if any(row["result"] == "gateway unreachable" for row in results):
+        return 4  # the network, not the keys: DESIGN.md's gateway/network failure code
     return 0 if all(row["result"] == "ok" for row in results) else 3

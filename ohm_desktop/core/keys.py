@@ -264,6 +264,11 @@ class KeyPool:
         self._cursor = 0
         self._notify()
 
+    def set_per_key_concurrency(self, limit: int) -> None:
+        """Allow ``limit`` requests per key at once from now on (Settings → Gateway changed it)."""
+        self._limit = max(1, limit)
+        self._notify()
+
     def __len__(self) -> int:
         return len(self._slots)
 
@@ -552,8 +557,8 @@ class KeyStore:
             backend = keyring.get_keyring()
         except Exception:
             return False
-        if isinstance(backend, fail.Keyring):
-            return False
+        if isinstance(backend, fail.Keyring) or type(backend).__module__ == "keyring.backends.null":
+            return False  # the null backend stores nothing: keys "added" there would vanish
         chained = getattr(backend, "backends", None)
         if chained is not None and not chained:
             return False
@@ -670,7 +675,14 @@ class KeyStore:
         key_id = f"bytez-key-{new_id()}"
         keyring.set_password(self._service, key_id, cleaned)
         self._write_index([*self._index(), key_id])
-        return next(key.label for key in self.load() if key.secret == cleaned)
+        stored = next((key.label for key in self.load() if key.secret == cleaned), None)
+        if stored is None:
+            # A backend that accepts writes and keeps nothing (keyring's "null" backend).
+            raise KeyringUnavailableError(
+                "The OS keyring accepted the key but did not keep it: install and unlock a Secret Service "
+                "(e.g. gnome-keyring), or use BYTEZ_API_KEY_1..N environment variables instead."
+            )
+        return stored
 
     def remove(self, label: str) -> str:
         """Remove the keyring key matching ``label`` (``key 3``, ``…a1b2`` or ``a1b2``)."""

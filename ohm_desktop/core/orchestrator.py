@@ -57,6 +57,10 @@ class TurnRequest:
     agent_override: str | None = None
     regenerate: bool = False
     context: str | None = None
+    #: Ids for the rows this turn stores, chosen by the caller so it can tell them from any
+    #: other message (a ChatSession replaces its optimistic row by id, never by content).
+    user_message_id: str | None = None
+    answer_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -140,7 +144,9 @@ class Orchestrator:
             # the UI can show both at once, and a crash mid-turn leaves a message marked interrupted.
             with self._store.transaction(durable=False):
                 user_text = self._record_user_message(request)
-                assistant = self._store.add_message(request.chat_id, "assistant", "", status="streaming")
+                assistant = self._store.add_message(
+                    request.chat_id, "assistant", "", status="streaming", message_id=request.answer_id
+                )
             state = _TurnState(message_id=assistant.id, last_saved=self._clock())
             agent = await self._select_agent(request, user_text, emit)
             state.agent = agent
@@ -200,7 +206,7 @@ class Orchestrator:
             raise UsageError("The message is empty: type what you need and send it again.")
         if request.context:
             text = f"{text}\n\nAttached:\n```\n{request.context.strip()}\n```"
-        self._store.add_message(request.chat_id, "user", text)
+        self._store.add_message(request.chat_id, "user", text, message_id=request.user_message_id)
         return text
 
     async def _select_agent(self, request: TurnRequest, user_text: str, emit: Emit) -> AgentSpec:

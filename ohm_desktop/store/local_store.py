@@ -23,6 +23,7 @@ from typing import Any
 
 from ohm_desktop.errors import StoreError, UsageError
 from ohm_desktop.ids import new_id
+from ohm_desktop.listeners import Listeners
 from ohm_desktop.store.migrations import MIGRATIONS
 from ohm_desktop.store.records import (
     ARTIFACT_TYPES,
@@ -84,7 +85,7 @@ class LocalStore:
         self.recovered_from: Path | None = None
         self._lease: WriterLease | None = None
         self._lock = threading.RLock()
-        self._listeners: list[StoreListener] = []
+        self._listeners: Listeners[StoreChange] = Listeners("store")
         self._pending: list[StoreChange] = []
         self.path = path
 
@@ -271,16 +272,17 @@ class LocalStore:
 
     # --------------------------------------------------------------- listeners
     def subscribe(self, listener: StoreListener) -> Callable[[], None]:
-        """Call ``listener`` after each committed change; returns an unsubscribe function."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+        """Call ``listener`` after each committed change; returns an unsubscribe function.
+
+        A listener that raises is logged and the others still run: the write is already committed.
+        """
+        return self._listeners.subscribe(listener)
 
     def _emit(self, change: StoreChange) -> None:
         self._pending.append(change)
 
     def _notify(self, change: StoreChange) -> None:
-        for listener in list(self._listeners):
-            listener(change)
+        self._listeners.emit(change)
 
     def _outbox(self, table: str, row_id: str, payload: dict[str, Any]) -> None:
         chat_id = row_id if table == "chats" else payload.get("chat_id")

@@ -1,52 +1,42 @@
 """The main window: chat list, transcript, composer, status bar and the artifact docks.
 
-It renders core events (from the TurnController) and store changes, and calls core services;
-it holds no state of its own that the store does not have. Extra docks (the serial monitor)
+It renders the ChatSession's one event stream (turns merged with store/sync changes) and calls
+core services; the session owns the current chat and its turns, the SettingsService applies
+settings changes. Extra docks (the serial monitor)
 are passed in by app.py as factories, so the window does not know about them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QDockWidget,
-    QHBoxLayout,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from ohm_desktop import __version__
-from ohm_desktop.core.events import (
-    AgentSelected,
-    Done,
-    ErrorEvent,
-    KeyRotation,
-    Metadata,
-    TextDelta,
-    ToolCallStarted,
-    ToolResult,
-    TurnEvent,
-)
-from ohm_desktop.core.orchestrator import TurnRequest
+from ohm_desktop.core.session import ChatSession, GatewayInfo
 from ohm_desktop.errors import OhmError
+from ohm_desktop.profiles import available_profiles
 from ohm_desktop.runtime import Runtime
-from ohm_desktop.store import StoreChange
+from ohm_desktop.settings_service import SettingsApplied, SettingsService
 from ohm_desktop.sync import SyncStatus
 from ohm_desktop.sync.invitations import invited_sentence
 from ohm_desktop.ui.chat.chat_list import ChatList
 from ohm_desktop.ui.chat.composer import Composer
-from ohm_desktop.ui.chat.transcript import PAGE, TranscriptView
+from ohm_desktop.ui.chat.failure_bar import FailureBar
+from ohm_desktop.ui.chat.session_renderer import SessionRenderer, SessionWidgets
+from ohm_desktop.ui.chat.transcript import TranscriptView
 from ohm_desktop.ui.invitation_notice import InvitationNotices
 from ohm_desktop.ui.panels.artifact_panel import TITLES, ArtifactPanel
 from ohm_desktop.ui.panels.bom import BomPanel
@@ -55,7 +45,7 @@ from ohm_desktop.ui.panels.wiring import WiringPanel
 from ohm_desktop.ui.status_bar import AgentStatusBar
 from ohm_desktop.ui.theme import apply_theme
 from ohm_desktop.ui.toast import ToastArea
-from ohm_desktop.ui.turn_controller import TurnController
+from ohm_desktop.ui.window_layout import MINIMUM_WINDOW, first_run_layout, keep_transcript_room, scrollable
 
 if TYPE_CHECKING:
     from ohm_desktop.artifacts.consistency import Finding
@@ -63,27 +53,44 @@ if TYPE_CHECKING:
 
 DockFactory = Callable[[QMainWindow], QDockWidget]
 DOCK_NAMES = ("bom", "code", "wiring")
+#: What "Switch to the local profile" picks: a llama.cpp server needs no model names.
+LOCAL_PROFILE = "llama-cpp"
+
+
+def build_session(runtime: Runtime) -> ChatSession:
+    """The chat session over ``runtime``; each turn uses the orchestrator current when it starts."""
+
+    def gateway_info() -> GatewayInfo:
+        profile = available_profiles(runtime.settings).get(runtime.settings.active_profile)
+        return GatewayInfo(runtime.gateway.base_url, bool(profile and profile.offline))
+
+    return ChatSession(
+        runtime.store, lambda: runtime.orchestrator, key_health=runtime.key_pool.snapshot, gateway_info=gateway_info
+    )
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, runtime: Runtime, *, extra_docks: Sequence[DockFactory] = ()) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        extra_docks: Sequence[DockFactory] = (),
+        session: ChatSession | None = None,
+        settings_service: SettingsService | None = None,
+    ) -> None:
         super().__init__()
         self.runtime = runtime
         self.store = runtime.store
+        self.session = session if session is not None else build_session(runtime)
+        self.settings_service = settings_service if settings_service is not None else SettingsService(runtime)
         self.setWindowTitle("Ohm Desktop")
         self.setObjectName("ohm-main-window")
         self.resize(1360, 860)
+        self.setMinimumSize(*MINIMUM_WINDOW)
         self.setDockOptions(
             QMainWindow.DockOption.AllowTabbedDocks | QMainWindow.DockOption.AllowNestedDocks
             | QMainWindow.DockOption.AnimatedDocks
         )
-        self.chat_id: str | None = None
-        self.loaded_from_seq: int | None = None
-        # Rows pulled by sync arrive in bursts (a catch-up brings thousands in one transaction):
-        # they are collected and rendered once per event-loop turn instead of one by one.
-        self._synced_message_ids: set[str] = set()
-        self._sync_flush_scheduled = False
-        self._chat_list_refresh_scheduled = False
         self._last_sync_status: SyncStatus | None = None
         self._sync_actions: set[asyncio.Future[None]] = set()
         self.toasts = ToastArea(self)
@@ -100,14 +107,9 @@ class MainWindow(QMainWindow):
         )
         centre_layout.addWidget(self.invitations)
         centre_layout.addWidget(self.transcript, 1)
-        self.retry_button = QPushButton("Retry")
-        self.retry_button.setObjectName("retry")
-        self.retry_button.hide()
-        self.retry_button.clicked.connect(self.regenerate)
-        retry_row = QHBoxLayout()
-        retry_row.addStretch(1)
-        retry_row.addWidget(self.retry_button)
-        centre_layout.addLayout(retry_row)
+        self.failure = FailureBar()
+        self.failure.action.connect(self._on_failure_action)
+        centre_layout.addWidget(self.failure)
         centre_layout.addWidget(self.composer)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.chat_list)
@@ -128,7 +130,7 @@ class MainWindow(QMainWindow):
         for name, panel in self.panels.items():
             dock = QDockWidget(TITLES[name], self)
             dock.setObjectName(f"dock-{name}")
-            dock.setWidget(panel)
+            dock.setWidget(scrollable(panel))
             dock.setFeatures(
                 QDockWidget.DockWidgetFeature.DockWidgetClosable
                 | QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -142,33 +144,42 @@ class MainWindow(QMainWindow):
         self.docks["bom"].raise_()
         for factory in extra_docks:
             dock = factory(self)
+            if dock.widget() is not None:
+                dock.setWidget(scrollable(dock.widget()))
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
             self.docks[dock.objectName().removeprefix("dock-")] = dock
 
-        self.turns = TurnController(runtime.orchestrator, self.handle_event, self._turn_finished)
+        self.renderer = SessionRenderer(
+            SessionWidgets(
+                self.transcript, self.composer, self.chat_list, self.status, self.failure,
+                self.panels, self.docks, self.notify,
+            ),
+            self,
+        )
         self._wire()
         self._build_menus()
         self._settings = QSettings(str(runtime.paths.config / "window.ini"), QSettings.Format.IniFormat)
         self._restore_layout()
         self.status.show_keys(runtime.key_pool.snapshot())
         self.chat_list.refresh()
-        chats = self.store.list_chats(limit=1)
-        if chats:
-            self.open_chat(chats[0].id)
+        self.session.open_latest()
 
     # ----------------------------------------------------------------- wiring
     def _wire(self) -> None:
+        self._unsubscribe_session = self.session.subscribe(self.renderer.enqueue)
+        self._unsubscribe_settings = self.settings_service.subscribe(self._on_settings_applied)
         self.chat_list.chat_selected.connect(self.open_chat)
+        self.chat_list.new_requested.connect(self.new_chat)
         self.chat_list.notice.connect(self.notify)
         self.chat_list.share_requested.connect(self.share_chat)
         self.chat_list.people_requested.connect(self.open_chat_people)
         self.composer.send.connect(self.send)
         self.composer.stop.connect(self.stop_turn)
         self.composer.regenerate.connect(self.regenerate)
-        self.transcript.load_earlier.connect(self._load_earlier)
+        self.composer.edit_last.connect(self.edit_last_message)
+        self.transcript.load_earlier.connect(self.session.load_earlier)
         self.transcript.edit_requested.connect(self.composer.set_text)
         self.transcript.notice.connect(self.notify)
-        self._unsubscribe_store = self.store.subscribe(self._on_store_change)
         self._unsubscribe_keys = self.runtime.key_pool.subscribe(
             lambda: self.status.show_keys(self.runtime.key_pool.snapshot())
         )
@@ -182,13 +193,14 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self._action(file_menu, "&New chat", QKeySequence.StandardKey.New, lambda: self.chat_list.new_chat())
+        self._action(file_menu, "&New chat", QKeySequence.StandardKey.New, self.new_chat)
         self._action(file_menu, "&Find chats", QKeySequence.StandardKey.Find, lambda: self.chat_list.search.setFocus())
         file_menu.addSeparator()
         self._action(file_menu, "Sync &now", QKeySequence("Ctrl+Shift+S"), self.sync_now)
         self._action(file_menu, "Settings…", QKeySequence("Ctrl+,"), self.open_settings)
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         chat_menu = self.menuBar().addMenu("&Chat")
+        self._action(chat_menu, "&Write a message", QKeySequence("Ctrl+L"), self.composer.input.setFocus)
         self._action(chat_menu, "&Regenerate answer", QKeySequence("Ctrl+R"), self.regenerate)
         self._action(chat_menu, "&Stop", QKeySequence("Ctrl+."), self.stop_turn)
         view_menu = self.menuBar().addMenu("&View")
@@ -211,77 +223,17 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ chats
     def open_chat(self, chat_id: str) -> None:
-        if self.turns.running and chat_id != self.chat_id:
-            self.notify("A turn is still running in the other chat; it continues there.")
-        self.chat_id = chat_id
-        self._show_latest_page(chat_id)
-        self.transcript.inline_error.hide()
-        self.retry_button.hide()
-        for panel in self.panels.values():
-            panel.set_chat(chat_id)
+        self.session.open_chat(chat_id)
 
-    def _show_latest_page(self, chat_id: str) -> None:
-        messages = self.store.list_messages(chat_id, limit=PAGE)
-        self.loaded_from_seq = messages[0].seq if messages else None
-        self.transcript.show_messages(messages, more_before=bool(messages) and messages[0].seq > 1)
+    def new_chat(self) -> None:
+        """Ctrl+N / "New chat": a fresh chat, and the keyboard goes where the words go."""
+        self.session.new_chat()
+        self.chat_list.search.clear()
+        self.composer.input.setFocus()
 
-    def _load_earlier(self) -> None:
-        if self.chat_id is None or self.loaded_from_seq is None:
-            return
-        earlier = self.store.list_messages(self.chat_id, limit=PAGE, before_seq=self.loaded_from_seq)
-        if earlier:
-            self.loaded_from_seq = earlier[0].seq
-        self.transcript.prepend(earlier, more_before=bool(earlier) and earlier[0].seq > 1)
-
-    def _on_store_change(self, change: StoreChange) -> None:
-        if change.table == "chats":
-            self._schedule_chat_list_refresh()
-            return
-        if change.table != "messages" or change.chat_id != self.chat_id:
-            return
-        if change.origin == "sync":
-            self._synced_message_ids.add(change.row_id)
-            if not self._sync_flush_scheduled:
-                self._sync_flush_scheduled = True
-                QTimer.singleShot(0, self, self._flush_synced_messages)
-            return
-        message = self.store.get_message(change.row_id)
-        if message.role == "assistant" and message.status != "streaming" and self.turns.running:
-            # The stored record replaces the "thinking…" view, whichever path it came by first.
-            # Only a local record can be this turn's answer: one pulled by sync was written on
-            # another workstation and must not end the answer streaming here.
-            self.transcript.live.end()
-        self.transcript.upsert(message)
-
-    def _schedule_chat_list_refresh(self) -> None:
-        if self._chat_list_refresh_scheduled:
-            return
-        self._chat_list_refresh_scheduled = True
-
-        def refresh() -> None:
-            self._chat_list_refresh_scheduled = False
-            self.chat_list.refresh()
-            if self.chat_id is None:
-                # A fresh workstation whose first chat just arrived from another one: show it.
-                chats = self.store.list_chats(limit=1)
-                if chats:
-                    self.open_chat(chats[0].id)
-
-        QTimer.singleShot(0, self, refresh)
-
-    def _flush_synced_messages(self) -> None:
-        self._sync_flush_scheduled = False
-        ids, self._synced_message_ids = self._synced_message_ids, set()
-        if self.chat_id is None or not ids:
-            return
-        if len(ids) > PAGE:
-            # More than a page arrived at once: show the newest page, as opening the chat does.
-            self._show_latest_page(self.chat_id)
-            return
-        for message_id in ids:
-            message = self.store.get_message(message_id)
-            if message.chat_id == self.chat_id:
-                self.transcript.upsert(message)
+    @property
+    def chat_id(self) -> str | None:
+        return self.session.chat_id
 
     # ------------------------------------------------------------------- sync
     def sync_now(self) -> None:
@@ -351,82 +303,53 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ turns
     def send(self, text: str, *, context: str | None = None) -> None:
-        if self.turns.running:
-            self.notify("Wait for the current answer, or press Esc to stop it.")
-            return
-        if self.chat_id is None:
-            self.chat_list.new_chat()
-        assert self.chat_id is not None
-        if self.store.get_chat(self.chat_id).title == "New chat":
-            self.store.rename_chat(self.chat_id, " ".join(text.split()[:8])[:60])
-        self.transcript.add_optimistic(text, f"temp-{uuid.uuid4().hex}")
-        self._start(TurnRequest(self.chat_id, text, agent_override=self.status.selected_override(), context=context))
+        self.session.send(text, agent=self.status.selected_override(), context=context)
 
     def regenerate(self) -> None:
-        if self.chat_id is None or self.turns.running:
-            return
-        self._start(TurnRequest(self.chat_id, "", agent_override=self.status.selected_override(), regenerate=True))
+        self.session.regenerate(agent=self.status.selected_override())
 
     def ask_with_context(self, text: str, context: str, *, agent: str = "DEBUG") -> None:
         """Start a turn with attached text (serial log, compiler errors) for a specialist."""
-        if self.turns.running or self.chat_id is None:
-            self.notify("Open a chat and wait for the current answer before asking again.")
-            return
-        self.transcript.add_optimistic(text, f"temp-{uuid.uuid4().hex}")
-        self._start(TurnRequest(self.chat_id, text, agent_override=agent, context=context))
-
-    def _start(self, request: TurnRequest) -> None:
-        self.transcript.inline_error.hide()
-        self.retry_button.hide()
-        self.transcript.live.begin("thinking…")
-        self.composer.set_busy(True)
-        self.turns.start(request)
+        self.session.ask_with_context(text, context, agent=agent)
 
     def stop_turn(self) -> None:
-        self.turns.cancel()
+        self.session.cancel()
 
-    def handle_event(self, event: TurnEvent) -> None:
-        """Render one turn event (the seed's reactive-chat behaviours)."""
-        if isinstance(event, AgentSelected):
-            self.status.show_agent(event.name, event.model, working=True)
-            self.transcript.live.set_header(f"{event.name} is answering…")
-            self.toasts.show(f"Specialist joined: {event.name}", kind="agent")
-        elif isinstance(event, TextDelta):
-            self.transcript.live.append_text(event.delta)
-        elif isinstance(event, ToolCallStarted):
-            if event.artifact_type in self.docks and event.name == "write":
-                dock = self.docks[event.artifact_type]
-                dock.show()
-                dock.raise_()
-                self.panels[event.artifact_type].show_pending()
-        elif isinstance(event, ToolResult):
-            if not event.ok:
-                for panel in self.panels.values():
-                    panel.pending.hide()
-                self.notify(f"The specialist's artifact was not saved ({event.error}); it is retrying.", kind="warn")
-        elif isinstance(event, KeyRotation):
-            self.notify(event.notice(), kind="warn")
-        elif isinstance(event, Metadata):
-            self.status.show_usage(event.usage)
-        elif isinstance(event, ErrorEvent):
-            self.transcript.inline_error.setText(event.message)
-            self.transcript.inline_error.show()
-            self.retry_button.setVisible(event.retryable or event.kind in ("no_usable_key", "gateway"))
-        elif isinstance(event, Done):
-            self.transcript.live.end()
+    def edit_last_message(self) -> bool:
+        """Up in an empty composer: put the last message back in it to edit and resend."""
+        last = self.session.last_user_message()
+        if last is None:
+            return False
+        self.composer.set_text(last.content)
+        return True
 
-    def _turn_finished(self, cancelled: bool) -> None:
-        self.transcript.live.end()
-        self.composer.set_busy(False)
-        for panel in self.panels.values():
-            panel.pending.hide()
-        label = self.status.agent.text().removeprefix("● ")
-        self.status.agent.setText(label)
-        if cancelled:
-            self.notify("Stopped. What arrived is kept, marked interrupted.")
-        if self.chat_id is not None:
-            for message in self.store.list_messages(self.chat_id, limit=3):
-                self.transcript.upsert(message)
+    def _on_failure_action(self, action_id: str) -> None:
+        if action_id == "retry":
+            self.regenerate()
+        elif action_id == "open_keys":
+            self.open_settings(tab="Keys")
+        elif action_id == "open_gateway":
+            self.open_settings(tab="Gateway")
+        elif action_id == "open_agents":
+            self.open_settings(tab="Agents")
+        elif action_id == "use_local_profile":
+            self.use_local_profile()
+
+    def use_local_profile(self) -> None:
+        """Answer from a llama.cpp server on this machine from the next turn on."""
+        current = self.settings_service.settings
+        try:
+            self.settings_service.update(current.model_copy(update={"active_profile": LOCAL_PROFILE}))
+        except OhmError as exc:
+            self.notify(exc.message, kind="warn")
+
+    def _on_settings_applied(self, applied: SettingsApplied) -> None:
+        if "theme" in applied.changed:
+            apply_theme(applied.settings.theme)
+            self._settings.setValue("theme", applied.settings.theme)
+        if applied.changed - {"onboarding_done"}:
+            self.notify(applied.summary)
+            self.status.show_keys(self.runtime.key_pool.snapshot())
 
     # ---------------------------------------------------------------- notices
     def notify(self, text: str, *, kind: str = "info") -> None:
@@ -446,7 +369,7 @@ class MainWindow(QMainWindow):
     def open_settings(self, tab: str | None = None) -> None:
         from ohm_desktop.ui.dialogs.settings import SettingsDialog
 
-        dialog = SettingsDialog(self.runtime, self)
+        dialog = SettingsDialog(self.runtime, self.settings_service, self)
         if tab is not None:
             dialog.show_tab(tab)
         dialog.open()
@@ -454,7 +377,7 @@ class MainWindow(QMainWindow):
     def open_onboarding(self) -> None:
         from ohm_desktop.ui.dialogs.onboarding import OnboardingDialog
 
-        OnboardingDialog(self.runtime, self).open()
+        OnboardingDialog(self.runtime, self.settings_service, self).open()
 
     def show_about(self) -> None:
         box = QMessageBox(self)
@@ -470,6 +393,9 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)
+        else:
+            right = [self.docks[name] for name in DOCK_NAMES]
+            first_run_layout(self, right, [dock for name, dock in self.docks.items() if name not in DOCK_NAMES])
         apply_theme(str(self._settings.value("theme", self.runtime.settings.theme)))
 
     def save_layout(self) -> None:
@@ -478,9 +404,10 @@ class MainWindow(QMainWindow):
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.turns.cancel()
+        self.session.close()
         self.save_layout()
-        self._unsubscribe_store()
+        self._unsubscribe_session()
+        self._unsubscribe_settings()
         self._unsubscribe_keys()
         self._unsubscribe_sync()
         self._unsubscribe_invitations()
@@ -488,6 +415,8 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        if event.size().width() < event.oldSize().width():
+            keep_transcript_room(self, [self.docks[name] for name in DOCK_NAMES])
         self.toasts._place()
 
     @property

@@ -26,4 +26,25 @@ def apply_theme(name: str) -> None:
             (QPalette.ColorRole.ToolTipText, "#e6edf3"),
         ):
             palette.setColor(role, QColor(colour))
+        # Without these the dark palette kept Qt's light-theme defaults: placeholders near-black
+        # on dark, disabled buttons drawn like enabled ones, links dark blue.
+        palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#8b949e"))
+        palette.setColor(QPalette.ColorRole.Link, QColor("#6cb6ff"))
+        palette.setColor(QPalette.ColorRole.LinkVisited, QColor("#d2a8ff"))
+        disabled = QPalette.ColorGroup.Disabled
+        for role, colour in (
+            (QPalette.ColorRole.ButtonText, "#636e7b"), (QPalette.ColorRole.Text, "#636e7b"),
+            (QPalette.ColorRole.WindowText, "#636e7b"), (QPalette.ColorRole.Button, "#22272e"),
+            (QPalette.ColorRole.Base, "#22272e"),
+        ):
+            palette.setColor(disabled, role, QColor(colour))
     app.setPalette(palette)
+    # Keyboard focus must be visible on every widget, in either theme.
+    app.setStyleSheet(FOCUS_RINGS)
+
+
+# Fusion already rings focused line edits, combo and spin boxes; these had no visible focus.
+FOCUS_RINGS = (
+    "QPlainTextEdit:focus, QTextEdit:focus, QListView:focus, QTreeView:focus, QTableView:focus"
+    " { border: 2px solid palette(highlight); }"
+)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
+
+#: More at once is a stack nobody reads; the oldest goes first.
+MAX_SHOWN = 3
 
 
 class ToastArea:
@@ -17,10 +20,18 @@ class ToastArea:
         self.history: list[str] = []
 
     def show(self, text: str, *, kind: str = "info") -> QLabel:
+        self.history.append(text)
+        for shown in self.toasts:
+            if shiboken6.isValid(shown) and shown.text() == text:
+                return shown  # the same notice again is not a second toast
+        while len(self.toasts) >= MAX_SHOWN:
+            self._dismiss(self.toasts[0])
         colours = {"info": ("#ddf4ff", "#0a3069"), "agent": ("#fbefff", "#512a97"), "warn": ("#fff8c5", "#4d2d00")}
         background, foreground = colours.get(kind, colours["info"])
         toast = QLabel(text, self._host)
         toast.setObjectName("toast")
+        # A notice never swallows the click meant for what is under it (a dock's toolbar).
+        toast.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         toast.setWordWrap(True)
         toast.setMaximumWidth(360)
         toast.setStyleSheet(
@@ -28,7 +39,6 @@ class ToastArea:
         )
         toast.adjustSize()
         self.toasts.append(toast)
-        self.history.append(text)
         self._place()
         toast.show()
         toast.raise_()
@@ -45,9 +55,17 @@ class ToastArea:
             toast.deleteLater()
             self._place()
 
+    def _area(self) -> tuple[int, int]:
+        """The top-right corner to stack from: over the transcript, not over the docks' toolbars."""
+        central = self._host.centralWidget() if isinstance(self._host, QMainWindow) else None
+        if central is None:
+            return self._host.width() - 16, 48
+        top_right = central.mapTo(self._host, central.rect().topRight())
+        return top_right.x() - 12, top_right.y() + 12
+
     def _place(self) -> None:
-        y = 48
+        right, y = self._area()
         self.toasts = [toast for toast in self.toasts if shiboken6.isValid(toast)]
         for toast in self.toasts:
-            toast.move(self._host.width() - toast.width() - 16, y)
+            toast.move(right - toast.width(), y)
             y += toast.height() + 8

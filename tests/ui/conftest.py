@@ -58,7 +58,7 @@ def window(runtime, qtbot, qt_loop):  # type: ignore[no-untyped-def]
     qtbot.addWidget(win)
     win.show()
     yield win
-    win.turns.cancel()
+    win.session.cancel()
     win.close()
 
 

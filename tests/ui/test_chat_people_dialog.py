@@ -35,7 +35,7 @@ def test_the_owner_invites_and_removes_a_teammate_from_the_dialog(  # type: igno
     async def steps() -> None:
         await runtime.sync.login(owner, PASSWORD, signup=True)
         await mate_sync.login(mate, PASSWORD, signup=True)
-        chat_id = window.chat_list.new_chat()
+        chat_id = window.session.new_chat()
         window.store.add_message(chat_id, "user", "Does this buck converter need a snubber?")
 
         dialog = window.open_chat_people(chat_id)

@@ -14,9 +14,17 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from ohm_desktop.core.events import ToolCallStarted, ToolResult
+from ohm_desktop.core.session_events import ToolFinished, ToolStarted
 from tests.support.fake_gateway import KeyBehaviour, Reply, demo_responder
 from tests.ui.conftest import KEY, scenario, until
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:  # nothing listens on it once closed
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def _send(qtbot, window, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -28,26 +36,28 @@ def test_full_turn_toast_dock_opens_early_and_thinking_is_replaced(window, gatew
     gateway.set_responder(demo_responder)
     window.docks["bom"].hide()
     seen: list[tuple[str, bool, bool]] = []
-    original = window.handle_event
+    original = window.renderer.render
 
     def spy(event):  # type: ignore[no-untyped-def]
         original(event)
-        if isinstance(event, ToolCallStarted | ToolResult):
-            seen.append((event.type, window.docks["bom"].isVisible(), window.panels["bom"].pending.isVisible()))
+        if isinstance(event, ToolStarted | ToolFinished):
+            seen.append((type(event).__name__, window.docks["bom"].isVisible(), window.panels["bom"].pending.isVisible()))
 
-    window.turns._on_event = spy
+    window.renderer.render = spy
 
     async def steps() -> None:
         _send(qtbot, window, "I need a parts list for a line-following robot")
+        await until(lambda: bool(window.transcript.model.rows))  # drawn on the next loop turn
         assert window.transcript.model.rows[-1].role == "user"
-        assert window.transcript.model.rows[-1].temporary  # optimistic, before any network
-        assert window.transcript.live.isVisible()
-        await until(lambda: not window.turns.running)
+        await until(lambda: not window.session.running, timeout=60)
 
     scenario(qt_loop, steps())
+    drawn = [type(event).__name__ for event in window.renderer.rendered]
+    # The optimistic row and the "thinking…" view came first, before any network; then the stored row.
+    assert drawn.index("UserMessagePending") < drawn.index("UserMessageStored") < drawn.index("AnswerStarted")
     assert "Specialist joined: Parts Planner" in window.toasts.history
-    assert seen[0] == ("tool_call", True, True)  # the dock opened with a pending state before the write
-    assert seen[1][0] == "tool_result"
+    assert seen[0] == ("ToolStarted", True, True)  # the dock opened with a pending state before the write
+    assert seen[1][0] == "ToolFinished"
     rows = window.transcript.model.rows
     assert [(r.role, r.temporary) for r in rows] == [("user", False), ("assistant", False)]
     assert "parts list" in rows[1].content and rows[1].agent_name == "Parts Planner"
@@ -91,7 +101,7 @@ def test_event_loop_stays_responsive_during_a_turn(window, gateway, qtbot, qt_lo
     async def steps() -> None:
         other = asyncio.ensure_future(other_task())
         _send(qtbot, window, "tell me about resistors")
-        await until(lambda: not window.turns.running, timeout=60)
+        await until(lambda: not window.session.running, timeout=60)
         other.cancel()
 
     scenario(qt_loop, steps())
@@ -109,7 +119,7 @@ def test_escape_stops_the_turn_and_keeps_the_partial_answer(window, gateway, qtb
         _send(qtbot, window, "a long story please")
         await until(lambda: window.transcript.live.flushes > 2)
         qtbot.keyClick(window.composer.input, Qt.Key.Key_Escape)
-        await until(lambda: not window.turns.running)
+        await until(lambda: not window.session.running)
 
     scenario(qt_loop, steps())
     messages = window.store.list_messages(window.chat_id)
@@ -123,18 +133,33 @@ def test_error_shows_inline_with_retry_that_answers_again(window, gateway, qtbot
 
     async def steps() -> None:
         _send(qtbot, window, "hello")
-        await until(lambda: not window.turns.running)
-        assert window.transcript.inline_error.isVisible() and "invalid" in window.transcript.inline_error.text()
-        assert window.retry_button.isVisible()
+        await until(lambda: not window.session.running, timeout=60)
+        await until(window.failure.isVisible)
+        assert "invalid" in window.failure.text.text()
+        assert "action-retry" not in [b.objectName() for b in window.failure.buttons.values()]  # retrying cannot help
+        assert "ohm " not in window.failure.text.text()  # no CLI commands in the window
+        # The gateway goes down: now Retry can help, and is offered.
         gateway.behave(KEY, KeyBehaviour())
         window.runtime.key_pool.reset_health()
+        live = window.runtime.gateway.base_url
+        window.runtime.gateway._clients.clear()
+        window.runtime.gateway.base_url = f"http://127.0.0.1:{_free_port()}/v1"
+        _send(qtbot, window, "hello again")
+        await until(lambda: not window.session.running, timeout=60)
+        await until(lambda: "retry" in window.failure.buttons)
+        assert "cannot reach the model gateway" in window.failure.text.text()
+        window.runtime.gateway._clients.clear()
+        window.runtime.gateway.base_url = live
         gateway.set_responder(lambda r: Reply(text="CHAT") if not r.stream else Reply(text="Hi again"))
-        qtbot.mouseClick(window.retry_button, Qt.MouseButton.LeftButton)
-        await until(lambda: not window.turns.running)
+        window.runtime.key_pool.reset_health()  # the network failures cooled the key; it is fine now
+        qtbot.mouseClick(window.failure.buttons["retry"], Qt.MouseButton.LeftButton)
+        await until(lambda: not window.session.running, timeout=60)
 
     scenario(qt_loop, steps())
     assert window.transcript.model.rows[-1].content == "Hi again"
-    assert not window.transcript.inline_error.isVisible()
+    assert not window.failure.isVisible()
+    # A failed answer with no text leaves no empty "Assistant · failed" row.
+    assert [r.role for r in window.transcript.model.rows] == ["user", "user", "assistant"]
 
 
 def test_key_rotation_is_a_notice(window, gateway, qtbot, qt_loop) -> None:  # type: ignore[no-untyped-def]
@@ -147,7 +172,7 @@ def test_key_rotation_is_a_notice(window, gateway, qtbot, qt_loop) -> None:  # t
 
     async def steps() -> None:
         _send(qtbot, window, "hi")
-        await until(lambda: not window.turns.running)
+        await until(lambda: not window.session.running)
 
     scenario(qt_loop, steps())
     assert any("rate limited, switched to key 2 …bbbb" in text for text in window.toasts.history)
@@ -160,7 +185,7 @@ def test_manual_override_skips_routing(window, gateway, qtbot, qt_loop) -> None:
 
     async def steps() -> None:
         _send(qtbot, window, "hi")
-        await until(lambda: not window.turns.running)
+        await until(lambda: not window.session.running)
 
     scenario(qt_loop, steps())
     assert all(r.stream for r in gateway.requests)  # no router call
@@ -182,8 +207,8 @@ def test_chat_list_new_search_and_trash(window, qtbot, qt_loop) -> None:  # type
         await until(lambda: window.chat_list.items.count() == 2, timeout=3)
         window.chat_list.trash(first.id)
         assert window.chat_list.items.count() == 1 and store.list_trash()[0].id == first.id
-        new_id = window.chat_list.new_chat()
-        assert window.chat_id == new_id
+        window.new_chat()
+        assert window.chat_id not in (None, first.id) and store.get_chat(window.chat_id).title == "New chat"
 
     scenario(qt_loop, steps())
 
@@ -195,8 +220,10 @@ def test_long_chat_opens_with_a_page_and_loads_earlier(window) -> None:  # type:
         for index in range(1200):
             store.add_message(chat.id, "user" if index % 2 == 0 else "assistant", f"message {index}")
     window.open_chat(chat.id)
+    window.renderer.drain()
     assert window.transcript.model.rowCount() == 200 and window.transcript.earlier.isVisible()
-    window._load_earlier()
+    window.session.load_earlier()
+    window.renderer.drain()
     assert window.transcript.model.rowCount() == 400
     assert window.transcript.model.rows[0].content == "message 800"
 

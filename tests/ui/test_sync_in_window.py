@@ -28,7 +28,7 @@ def test_sign_in_from_settings_then_another_benchs_work_appears_live(  # type: i
     assert "off" in window.status.sync.text()
 
     async def steps() -> None:
-        dialog = SettingsDialog(window.runtime, window)
+        dialog = SettingsDialog(window.runtime, window.settings_service, window)
         qtbot.addWidget(dialog)
         dialog.open()
         dialog.show_tab("Sync")
@@ -134,8 +134,8 @@ def test_another_benchs_answer_arriving_mid_stream_does_not_end_this_answer(  # 
         }
         assert window.store.apply_remote("messages", [remote]) == []
         await until(lambda: any(r.content == "Answer written on bench 2" for r in window.transcript.model.rows))
-        assert window.turns.running and window.transcript.live.isVisible()
-        await until(lambda: not window.turns.running, timeout=60)
+        assert window.session.running and window.transcript.live.isVisible()
+        await until(lambda: not window.session.running, timeout=60)
 
     scenario(qt_loop, steps())
     assert not window.transcript.live.isVisible()
@@ -154,7 +154,7 @@ def test_sharing_a_chat_from_the_chat_list_reaches_the_teammate(  # type: ignore
     async def steps() -> None:
         await runtime.sync.login(owner, PASSWORD, signup=True)
         await mate_sync.login(mate, PASSWORD, signup=True)
-        chat_id = window.chat_list.new_chat()
+        chat_id = window.session.new_chat()
         window.store.add_message(chat_id, "user", "Can you check my level shifter?")
 
         dialog = window.chat_list.ask_share(chat_id)

@@ -27,6 +27,8 @@ class ChatList(QWidget):
     share_requested = Signal(str, str)
     #: chat id: the window opens "People with access" for it.
     people_requested = Signal(str)
+    #: "New chat" pressed: the window's session creates it (and the composer gets the focus).
+    new_requested = Signal()
 
     def __init__(self, store: LocalStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,7 +42,7 @@ class ChatList(QWidget):
         self.search.textChanged.connect(lambda _text: self._debounce.start())
         self.new_button = QPushButton("New chat")
         self.new_button.setObjectName("new-chat")
-        self.new_button.clicked.connect(self.new_chat)
+        self.new_button.clicked.connect(self.new_requested)
         self.items = QListWidget()
         self.items.setObjectName("chat-list")
         self.items.currentItemChanged.connect(self._on_current)
@@ -79,22 +81,30 @@ class ChatList(QWidget):
                 updated = f"updated {chat.updated_at[:16].replace('T', ' ')}"
                 item.setToolTip(f"{updated}\n{reason}" if reason else updated)
                 self.items.addItem(item)
-        self.items.blockSignals(False)
+        # Re-selecting the current chat is not opening it again (that would re-render the transcript).
         for row in range(self.items.count()):
             if self.items.item(row).data(_CHAT_ID) == current:
                 self.items.setCurrentRow(row)
                 break
+        self.items.blockSignals(False)
 
     def current_chat_id(self) -> str | None:
         item = self.items.currentItem()
         return None if item is None else str(item.data(_CHAT_ID))
 
-    def new_chat(self) -> str:
-        chat = self.store.create_chat("New chat")
-        self.search.clear()
-        self.refresh(select=chat.id)
-        self.chat_selected.emit(chat.id)
-        return chat.id
+    def select(self, chat_id: str) -> None:
+        """Show ``chat_id`` as the current chat without announcing it (the window opened it already)."""
+        if self.current_chat_id() == chat_id:
+            return
+        self.items.blockSignals(True)
+        try:
+            for row in range(self.items.count()):
+                if self.items.item(row).data(_CHAT_ID) == chat_id:
+                    self.items.setCurrentRow(row)
+                    return
+            self.refresh(select=chat_id)
+        finally:
+            self.items.blockSignals(False)
 
     def rename(self, chat_id: str, title: str) -> None:
         if title.strip():
@@ -103,7 +113,7 @@ class ChatList(QWidget):
 
     def trash(self, chat_id: str) -> None:
         chat = self.store.trash_chat(chat_id)
-        self.notice.emit(f"Moved “{chat.title}” to the trash (`ohm chats restore` brings it back).")
+        self.notice.emit(f"Moved “{chat.title}” to the trash.")
         self.refresh()
         if self.items.count():
             self.items.setCurrentRow(0)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 
 class _Input(QPlainTextEdit):
     submitted = Signal()
     cancelled = Signal()
+    edit_last = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -19,6 +20,9 @@ class _Input(QPlainTextEdit):
         if event.key() == Qt.Key.Key_Escape:
             self.cancelled.emit()
             return
+        if event.key() == Qt.Key.Key_Up and not self.toPlainText() and not event.modifiers():
+            self.edit_last.emit()  # as in chat apps: Up in an empty box brings the last message back
+            return
         super().keyPressEvent(event)
 
 
@@ -26,6 +30,7 @@ class Composer(QWidget):
     send = Signal(str)
     stop = Signal()
     regenerate = Signal()
+    edit_last = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -35,6 +40,7 @@ class Composer(QWidget):
         self.input.setMaximumHeight(110)
         self.input.submitted.connect(self._submit)
         self.input.cancelled.connect(self.stop)
+        self.input.edit_last.connect(self.edit_last)
         self.send_button = QPushButton("Send")
         self.send_button.setObjectName("send")
         self.send_button.setDefault(True)
@@ -58,6 +64,7 @@ class Composer(QWidget):
 
     def set_text(self, text: str) -> None:
         self.input.setPlainText(text)
+        self.input.moveCursor(QTextCursor.MoveOperation.End)
         self.input.setFocus()
 
     def _on_send_button(self) -> None:

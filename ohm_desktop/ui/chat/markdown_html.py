@@ -9,6 +9,14 @@ from typing import Any
 COPY_SCHEME = "copy"
 
 
+# (code background, border, caption colour, pygments style) per theme: light text on a light
+# block was unreadable in the dark theme.
+_CODE_COLOURS = {
+    False: ("#f6f8fa", "#d0d7de", "#57606a", "friendly"),
+    True: ("#161b22", "#444c56", "#9ea7b3", "github-dark"),
+}
+
+
 @lru_cache(maxsize=1)
 def _parser() -> Any:
     # Imported on first render, not at start-up: markdown-it and pygments cost ~40 ms to load.
@@ -17,14 +25,20 @@ def _parser() -> Any:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_fence)
+    # QTextDocument draws table borders only from the border attribute, not from CSS.
+    md.add_render_rule("table_open", lambda *_: '<table border="1" cellspacing="0" cellpadding="4">\n')
     return md
 
 
-@lru_cache(maxsize=1)
-def _formatter() -> Any:
+@lru_cache(maxsize=2)
+def _formatter(style: str) -> Any:
     from pygments.formatters import HtmlFormatter
+    from pygments.util import ClassNotFound
 
-    return HtmlFormatter(noclasses=True, nowrap=True, style="friendly")
+    try:
+        return HtmlFormatter(noclasses=True, nowrap=True, style=style)
+    except ClassNotFound:  # an older pygments without github-dark
+        return HtmlFormatter(noclasses=True, nowrap=True, style="monokai")
 
 
 def _render_fence(self: object, tokens: list, idx: int, options: object, env: dict) -> str:  # type: ignore[type-arg]
@@ -41,17 +55,19 @@ def _render_fence(self: object, tokens: list, idx: int, options: object, env: di
         lexer = TextLexer()
     blocks = env.setdefault("code_blocks", [])
     blocks.append(token.content)
-    body = highlight(token.content, lexer, _formatter())
+    background, border, caption, style = _CODE_COLOURS[bool(env.get("dark"))]
+    body = highlight(token.content, lexer, _formatter(style))
     link = f'<a href="{COPY_SCHEME}:{len(blocks) - 1}" style="text-decoration:none">Copy</a>'
+    # The caption is on the left: a long line widens the block, and a right-aligned Copy went off-screen.
     return (
-        f'<table width="100%" cellpadding="6" style="background:#f6f8fa;border:1px solid #d0d7de">'
-        f'<tr><td align="right" style="color:#57606a;font-size:small">{html.escape(language)} · {link}</td></tr>'
+        f'<table width="100%" cellpadding="6" style="background:{background};border:1px solid {border}">'
+        f'<tr><td style="color:{caption};font-size:small">{html.escape(language)} · {link}</td></tr>'
         f'<tr><td><pre style="margin:0;font-family:monospace">{body}</pre></td></tr></table>'
     )
 
 
-def render_markdown(text: str) -> tuple[str, list[str]]:
+def render_markdown(text: str, *, dark: bool = False) -> tuple[str, list[str]]:
     """HTML for ``text`` and the code blocks in it (the targets of its ``copy:N`` links)."""
-    env: dict[str, list[str]] = {}
+    env: dict[str, Any] = {"dark": dark}
     rendered = _parser().render(text, env)
     return rendered, env.get("code_blocks", [])

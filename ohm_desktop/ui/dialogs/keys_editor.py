@@ -37,6 +37,8 @@ class KeysEditor(QWidget):
         self.runtime = runtime
         self.keyring_ok = False  # until the worker thread has asked the keyring
         self._keyring_task: asyncio.Task[None] | None = None
+        #: Give the entry the focus back once it is enabled again (disabling it moved the focus on).
+        self._refocus_entry = False
         self.keyring_note = QLabel()
         self.keyring_note.setWordWrap(True)
         self.keys = QListWidget()
@@ -86,6 +88,9 @@ class KeysEditor(QWidget):
     def _set_editable(self, enabled: bool) -> None:
         for widget in (self.entry, self.add_button, self.remove_button, self.import_button):
             widget.setEnabled(enabled)
+        if enabled and self._refocus_entry:
+            self._refocus_entry = False
+            self.entry.setFocus()
 
     async def _check_keyring(self) -> None:
         ok = await asyncio.to_thread(self.runtime.key_store.keyring_available)
@@ -123,6 +128,7 @@ class KeysEditor(QWidget):
             work.close()
             self.result.setText("Wait for the keyring to finish the last change.")
             return self._keyring_task
+        self._refocus_entry = self.entry.hasFocus()
         self._set_editable(False)
         task = asyncio.ensure_future(work)
         task.add_done_callback(self._keyring_action_done)
@@ -144,8 +150,18 @@ class KeysEditor(QWidget):
         if self._alive():
             self.refresh()
 
-    def add_key(self) -> asyncio.Task[None]:
+    def focus_entry(self) -> None:
+        """Put the keyboard in the key entry (now, or as soon as the keyring lets it be edited)."""
+        if self.entry.isEnabled():
+            self.entry.setFocus()
+        else:
+            self._refocus_entry = True
+
+    def add_key(self) -> asyncio.Task[None] | None:
         secret = self.entry.text()
+        if not secret.strip():
+            self._say("Paste a key first (copy it from bytez.com/api).")
+            return None
         self.entry.clear()
         return self._keyring_action(self._add(secret))
 

@@ -27,18 +27,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ohm_desktop.config import AgentOverride, save_settings
+from ohm_desktop.config import AgentOverride, Settings
 from ohm_desktop.errors import OhmError
 from ohm_desktop.profiles import available_profiles
 from ohm_desktop.runtime import Runtime
+from ohm_desktop.settings_service import SettingsService
 from ohm_desktop.sync import SyncStatus
 from ohm_desktop.ui.dialogs.keys_editor import KeysEditor
-from ohm_desktop.ui.theme import THEMES, apply_theme
+from ohm_desktop.ui.theme import THEMES
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, runtime: Runtime, parent: QWidget | None = None) -> None:
+    def __init__(self, runtime: Runtime, settings_service: SettingsService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.settings_service = settings_service
         self.setWindowTitle("Settings")
         self.resize(680, 520)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # opened anew each time: no pile of hidden copies
@@ -91,7 +93,7 @@ class SettingsDialog(QDialog):
         tabs.addTab(appearance, "Appearance && data")
         self.tabs = tabs
 
-        self.note = QLabel("Gateway, profile and agent changes apply the next time Ohm starts.")
+        self.note = QLabel("Changes apply as soon as you save; an answer already running finishes as it started.")
         self.note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
         buttons.accepted.connect(self.save)
@@ -214,14 +216,15 @@ class SettingsDialog(QDialog):
         if (url, key) == (current.supabase_url, current.supabase_anon_key):
             return True
         updated = current.model_copy(update={"supabase_url": url, "supabase_anon_key": key})
+        # Signing in reconnects sync itself, right after this; Save reconnects through the service.
+        return self._apply(updated, on_error=self.sync_result.setText, reconnect_sync=False)
+
+    def _apply(self, updated: Settings, *, on_error: Any, reconnect_sync: bool = True) -> bool:
         try:
-            save_settings(self.runtime.paths, updated)
-        except OSError as exc:
-            self.sync_result.setText(
-                f"Could not save the settings ({exc.strerror}): check that {self.runtime.paths.config} is writable."
-            )
+            self.settings_service.update(updated, reconnect_sync=reconnect_sync)
+        except OhmError as exc:
+            on_error(exc.message)
             return False
-        self.runtime.settings = updated
         return True
 
     def sign_in(self) -> None:
@@ -299,13 +302,5 @@ class SettingsDialog(QDialog):
                 "agent_overrides": overrides,
             }
         )
-        try:
-            save_settings(self.runtime.paths, updated)
-        except OSError as exc:
-            self.note.setText(f"Could not save the settings ({exc.strerror}): check that {self.runtime.paths.config} is writable.")
-            return
-        self.runtime.settings = updated
-        apply_theme(updated.theme)
-        # A changed Supabase project takes effect now (sync restarts there when signed in).
-        self.runtime.sync.reconfigure_soon(updated.effective_supabase())
-        self.accept()
+        if self._apply(updated, on_error=self.note.setText):
+            self.accept()

@@ -147,7 +147,7 @@ class ArtifactPanel(QWidget):
 
     def show_pending(self, detail: str = "") -> None:
         """The specialist started writing this artifact: say so before the write completes."""
-        self.pending.setText(f"⏳ {TITLES[self.artifact_type]} is being written{detail}…")
+        self.pending.setText(f"✎ {TITLES[self.artifact_type]} is being written{detail}…")
         self.pending.show()
 
     def show_content(self, content: dict[str, Any] | None) -> None:  # pragma: no cover - abstract
@@ -206,7 +206,7 @@ class ArtifactPanel(QWidget):
         if not findings:
             self.warnings.hide()
             return
-        icons = {"error": "⛔", "warning": "⚠", "info": "ℹ"}
+        icons = {"error": "✖", "warning": "⚠", "info": "ℹ"}
         rows = "".join(
             f"<div>{icons[f.severity]} <b>{html.escape(f.location)}</b>: {html.escape(f.message)}</div>" for f in findings[:8]
         )

@@ -11,7 +11,7 @@ from tests.support.secret_service import require_secret_service
 def test_onboarding_can_be_skipped_and_is_not_shown_again(window, qtbot) -> None:  # type: ignore[no-untyped-def]
     from ohm_desktop.ui.dialogs.onboarding import OnboardingDialog
 
-    dialog = OnboardingDialog(window.runtime, window)
+    dialog = OnboardingDialog(window.runtime, window.settings_service, window)
     qtbot.addWidget(dialog)
     dialog.open()
     assert dialog.pages.currentIndex() == 0
@@ -67,7 +67,7 @@ def test_adding_a_key_stores_it_in_the_keyring_and_the_pool_uses_it(window, qtbo
 def test_settings_save_agent_model_theme_and_profile(window, qtbot) -> None:  # type: ignore[no-untyped-def]
     from ohm_desktop.ui.dialogs.settings import SettingsDialog
 
-    dialog = SettingsDialog(window.runtime, window)
+    dialog = SettingsDialog(window.runtime, window.settings_service, window)
     qtbot.addWidget(dialog)
     dialog.agents.item(0, 1).setText("anthropic/claude-sonnet-4-5")
     dialog.theme.setCurrentText("dark")
