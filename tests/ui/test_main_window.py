@@ -107,7 +107,8 @@ def test_event_loop_stays_responsive_during_a_turn(window, gateway, qtbot, qt_lo
     scenario(qt_loop, steps())
     assert window.store.list_messages(window.chat_id)[-1].content.strip() == answer.strip()
     assert chunks >= len(answer) // 3
-    assert chunks_writing_the_document == 0 and chunks_without_a_frame_timer == 0
+    # Only the first chunk is drawn at once (the first words show without waiting for a frame).
+    assert chunks_writing_the_document == 1 and chunks_without_a_frame_timer == 0
     mid_stream = {count for count in chunk_counts_seen_by_another_task if 0 < count < chunks}
     assert len(mid_stream) >= 3, f"the loop ran other tasks at only {sorted(mid_stream)} of {chunks} chunks"
 

@@ -40,7 +40,9 @@ def simulation_dock_factory(runtime: Runtime, window_of: Callable[[], Any]) -> C
 def connect_code_dock(window: Any) -> None:
     """Code dock -> Simulate: the button raises the Simulate dock and runs the shown version."""
     dock: QDockWidget = window.docks["simulate"]
-    panel = dock.widget()
+    # The window may wrap a dock's widget (a scroll area for small screens): find the panel inside.
+    widget = dock.widget()
+    panel = widget if isinstance(widget, SimulationPanel) else dock.findChild(SimulationPanel)
     assert isinstance(panel, SimulationPanel)
 
     def simulate() -> None:
