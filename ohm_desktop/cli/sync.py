@@ -113,6 +113,11 @@ def _status_lines(status: SyncStatus, service: SyncService, email: str | None) -
     ]
     if status.failed:
         lines.append(f"Refused by the server: {status.failed} (retry with `ohm sync run --retry-failed`)")
+    if status.quarantined:
+        lines.append(
+            f"From the server but not applicable here: {status.quarantined} row(s), kept aside "
+            "(fetch them again with `ohm sync run --retry-failed`)"
+        )
     return lines
 
 
