@@ -114,6 +114,21 @@ class SyncReport:
     failed: int
 
 
+_WEAK_REASONS = {
+    "length": "it is too short",
+    "characters": "it lacks a required kind of character",
+    "pwned": "it is in a list of leaked passwords",
+}
+
+
+def _weak_password_sentence(exc: Any) -> str:
+    """AuthWeakPasswordError carries GoTrue's ``reasons`` (password.go checkPasswordStrength)."""
+    reasons = [_WEAK_REASONS.get(str(reason), str(reason)) for reason in (getattr(exc, "reasons", None) or [])]
+    why = f" ({'; '.join(reasons)})" if reasons else ""
+    detail = f" Supabase said: {exc.message}" if getattr(exc, "message", "") else ""
+    return f"Supabase refused the password as too weak{why}: choose another and try again.{detail}"
+
+
 def _jwt_claims(token: str) -> dict[str, Any]:
     """The payload of a JWT, unverified (only to read its lifetime; the server verifies it)."""
     try:
@@ -468,7 +483,7 @@ class SyncService:
             else:
                 response = await client.auth.sign_in_with_password(credentials)
         except AuthWeakPasswordError as exc:
-            raise SyncSetupError("Supabase refused the password as too weak: choose a longer one and try again.") from exc
+            raise SyncSetupError(_weak_password_sentence(exc)) from exc
         except AuthApiError as exc:
             raise SyncSetupError(self._auth_refusal(exc, signup)) from exc
         except (AuthRetryableError, OSError) as exc:
@@ -484,6 +499,13 @@ class SyncService:
         finally:
             await self._close_client(client)
         if response.session is None:
+            if response.user is not None and response.user.identities == []:
+                # GoTrue (signup.go, sanitizeUser) answers a sign-up of an existing email with a
+                # made-up user without identities when confirmations are on, so as not to tell.
+                raise SyncSetupError(
+                    "Supabase did not create a new account: that email may already have one (sign in without "
+                    "--signup), or it waits for its confirmation link (open it, then run `ohm sync login`)."
+                )
             raise SyncSetupError(
                 "The account was created, but this Supabase project wants the email confirmed first: "
                 "open the link it sent you, then run `ohm sync login` again."

@@ -40,6 +40,7 @@ async def _serve(args: argparse.Namespace) -> None:
             confirm_email=args.confirm_email,
             min_password_length=args.min_password_length,
             required_characters=tuple(args.required_characters),
+            refresh_reuse_interval_s=args.refresh_reuse_interval,
         ),
     )
     stop = asyncio.Event()
@@ -72,6 +73,8 @@ def main() -> int:
     parser.add_argument("--confirm-email", action="store_true", help="sign-ups must confirm their email (hosted default)")
     parser.add_argument("--min-password-length", type=int, default=6)
     parser.add_argument("--required-characters", nargs="*", default=[], help="character sets a password must use")
+    parser.add_argument("--refresh-reuse-interval", type=int, default=10,
+                        help="seconds a rotated refresh token still works (GoTrue default 10)")
     args = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args))
