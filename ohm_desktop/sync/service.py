@@ -1115,6 +1115,7 @@ class SyncService:
         self._inbox = asyncio.Queue()
         self._outbox_signal = asyncio.Event()
         self._catch_up_requested = asyncio.Event()
+        self._seen.clear()  # positions of an earlier run (maybe another account) prove nothing now
         self._running = True
         self._network_error = None
         unsubscribe = self._store.subscribe(self._on_store_change)
