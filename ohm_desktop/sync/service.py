@@ -207,6 +207,7 @@ class SyncService:
         #: When live rows first / last arrived that no catch-up has verified yet.
         self._unverified_since: float | None = None
         self._last_live_at = 0.0
+        self._last_catch_up_at = 0.0
         #: How many times the access token was refreshed (the benchmark and tests read it).
         self.token_refreshes = 0
         #: Catch-ups run, and rows they had to fetch because no live event brought them.
@@ -1012,20 +1013,23 @@ class SyncService:
 
     def _next_catch_up_in(self) -> float:
         """Seconds until the next catch-up while live (see CATCH_UP_EVERY_S)."""
-        if self._unverified_since is None:
-            return self.CATCH_UP_EVERY_S
-        due = min(self._last_live_at + self.CATCH_UP_AFTER_LIVE_S, self._unverified_since + self.CATCH_UP_LIVE_MAX_S)
+        due = self._last_catch_up_at + self.CATCH_UP_EVERY_S
+        if self._unverified_since is not None:
+            due = min(due, self._last_live_at + self.CATCH_UP_AFTER_LIVE_S, self._unverified_since + self.CATCH_UP_LIVE_MAX_S)
         return max(0.0, due - time.monotonic())
 
     async def _catch_up_forever(self) -> None:
         backoff = Backoff(0.5, 30.0)
+        self._last_catch_up_at = time.monotonic()
         while True:
+            # Re-judged every second: live rows arriving meanwhile bring the next check forward.
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._next_catch_up_in()):
+                async with asyncio.timeout(min(1.0, self._next_catch_up_in())):
                     await self._catch_up_requested.wait()
-            if not self._catch_up_requested.is_set() and not self._subscribed:
-                continue  # the periodic check waits for a subscription (which asks for one itself)
+            if not self._catch_up_requested.is_set() and (not self._subscribed or self._next_catch_up_in() > 0):
+                continue  # not due (the periodic check also waits for a subscription, which asks itself)
             self._catch_up_requested.clear()
+            self._last_catch_up_at = time.monotonic()
             generation = self._generation
             try:
                 await self._catch_up()

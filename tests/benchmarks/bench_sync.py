@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -192,6 +193,7 @@ async def _measure(standin: StandinProcess, drop_standin: StandinProcess, root: 
     store_b.close()
 
     p50 = statistics.median(latencies)
+    print(f"catch-up of {report_b.pulled} rows: {catch_up_s:.2f} s", file=sys.stderr, flush=True)
     drop = await _latency_while_dropping(drop_standin, root / "drop")
     return {
         **drop,
