@@ -8,29 +8,23 @@ are dropped; an ``access_token`` push re-subscribes with a new "Subscribed to Po
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from ohm_desktop.sync.status import SyncStatus
 from tests.integration.sync.conftest import eventually, new_email
-from tests.support.supabase_standin import PostgresCluster, StandinProcess, free_port
+from tests.support.supabase_standin import StandinProcess
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(240)]
 
 
 @pytest.fixture
-def rate_limited_standin(pg_cluster: PostgresCluster) -> Iterator[StandinProcess]:
-    """A server whose Realtime drops changes over 20 events/s, averaged on 0.5 s ticks (Realtime:
+def rate_limited_standin(own_project: Callable[..., StandinProcess]) -> StandinProcess:
+    """A project whose Realtime drops changes over 20 events/s, averaged on 0.5 s ticks (Realtime:
     100/s on 5 s ticks; the same 12-tick window, just sooner)."""
-    process = StandinProcess(
-        pg_cluster.dsn, port=free_port(), options=("--max-events-per-second", "20", "--rate-tick", "0.5")
-    ).start()
-    try:
-        yield process
-    finally:
-        process.stop()
+    return own_project("--max-events-per-second", "20", "--rate-tick", "0.5")
 
 
 def _fast_catch_up(*stations: Any) -> None:
@@ -91,10 +85,13 @@ async def test_a_burst_over_the_event_rate_arrives_complete(
     assert [m.content for m in b.store.list_messages(chat.id)][-1] == "sample 4999"
 
 
-async def test_twenty_thousand_rows_written_while_b_is_away_all_arrive(workstations: Any) -> None:
+async def test_twenty_thousand_rows_written_while_b_is_away_all_arrive(
+    workstations: Any, own_project: Callable[..., StandinProcess]
+) -> None:
+    project = own_project()
     email = new_email()
-    a = await workstations("a", email, signup=True)
-    b = await workstations("b", email)
+    a = await workstations("a", email, signup=True, url=project.url)
+    b = await workstations("b", email, url=project.url)
     chat = a.store.create_chat("Overnight log")
     with a.store.transaction():
         for n in range(20_000):
