@@ -110,9 +110,17 @@ def test_verbose_sync_logs_carry_no_token_or_password(tmp_path: Path, standin: S
     store.close()
     live = subprocess.Popen([sys.executable, "-m", "ohm_desktop.cli", "-v", "sync", "run"], env=env,
                             stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    time.sleep(4)
+    assert live.stderr is not None
+    seen: list[str] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # until it is live (however loaded the machine is)
+        line = live.stderr.readline()
+        seen.append(line)
+        if not line or "sync: live" in line:
+            break
     live.send_signal(signal.SIGTERM)
-    _, live_err = live.communicate(timeout=20)
+    _, rest = live.communicate(timeout=20)
+    live_err = "".join(seen) + rest
     once = _ohm(env, "-v", "sync", "run", "--once")
     session = asyncio.run(KeyringSessionStorage(standin.url, tmp_path / "v" / "data").get_item(SESSION_KEY))
     assert session, "the session is in the keyring"

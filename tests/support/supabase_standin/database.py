@@ -90,9 +90,16 @@ class Database:
                 conn = await psycopg.AsyncConnection.connect(self.dsn)
             yield conn
         finally:
-            if not conn.closed and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-                await conn.rollback()
-            self._idle.put_nowait(conn)
+            try:
+                if not conn.closed and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                    await conn.rollback()
+            except BaseException:
+                # Cancelled mid-rollback (a client went away): never lose the pool slot; a
+                # closed connection is replaced by the next user.
+                await conn.close()
+                raise
+            finally:
+                self._idle.put_nowait(conn)
 
     @asynccontextmanager
     async def as_role(
