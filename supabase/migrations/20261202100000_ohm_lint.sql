@@ -17,16 +17,34 @@
 -- splinter: allow authenticated_security_definer_function_executable_public_share_chat_p_chat_id uuid, p_email text -- the app's sharing API; checks ownership itself
 -- splinter: allow authenticated_security_definer_function_executable_public_chat_people_p_chat_id uuid -- members only (checked inside); reads auth.users emails, which RLS cannot grant
 -- splinter: allow authenticated_security_definer_function_executable_public_remove_chat_member_p_chat_id uuid, p_user_id uuid -- owner or self only (checked inside)
+-- From 20261202000000_ohm_security.sql (invitations), where present: the invitee's own API,
+-- and a table no API role may read at all (RLS on, no policy, no grant).
+-- splinter: allow authenticated_security_definer_function_executable_public_accept_invitation_p_invitation_id uuid -- the invitee accepts; checked inside
+-- splinter: allow authenticated_security_definer_function_executable_public_decline_invitation_p_invitation_id uuid -- the invitee declines; checked inside
+-- splinter: allow authenticated_security_definer_function_executable_public_ohm_caller_email_ -- returns the caller's own email only
+-- splinter: allow rls_enabled_no_policy_public_ohm_quarantine -- server-side only: no API role has any grant on it
 -- splinter: allow-lint unused_index -- counts index scans since the statistics were reset; a freshly migrated database has used none
 
-revoke execute on function public.is_chat_member(uuid) from public, anon;
 grant execute on function public.is_chat_member(uuid) to authenticated;
 
-revoke execute on function public.ohm_after_chat_insert() from public, anon, authenticated;
-revoke execute on function public.ohm_before_chat_update() from public, anon, authenticated;
-revoke execute on function public.ohm_before_message_insert() from public, anon, authenticated;
-revoke execute on function public.ohm_before_artifact_insert() from public, anon, authenticated;
-revoke execute on function public.ohm_before_version_insert() from public, anon, authenticated;
+-- Every trigger function, and every SECURITY DEFINER function, of public as it stands now
+-- (whichever earlier migrations made them).
+do $$
+declare
+    f record;
+begin
+    for f in
+        select p.oid::regprocedure as signature, p.prorettype = 'trigger'::regtype as is_trigger
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where n.nspname = 'public' and (p.prosecdef or p.prorettype = 'trigger'::regtype)
+    loop
+        if f.is_trigger then
+            execute format('revoke execute on function %s from public, anon, authenticated', f.signature);
+        else
+            execute format('revoke execute on function %s from public, anon', f.signature);
+        end if;
+    end loop;
+end $$;
 
 alter default privileges revoke execute on functions from public;
 alter default privileges in schema public revoke execute on functions from anon;
