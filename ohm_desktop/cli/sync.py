@@ -131,6 +131,11 @@ def _status_lines(status: SyncStatus, service: SyncService, email: str | None) -
             f"Refused from the server, not applied: {status.refused_from_server} row(s) that do not belong where "
             "they claim (listed below); your project's migrations may be missing or changed."
         )
+    if status.quarantined:
+        lines.append(
+            f"From the server but not applicable here: {status.quarantined} row(s), kept aside "
+            "(fetch them again with `ohm sync run --retry-failed`)"
+        )
     return lines
 
 

@@ -267,6 +267,15 @@ class LocalStore:
                 for change in changes:
                     self._notify(change)
 
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """The connection for reads (no write lock taken), for the store's own modules."""
+        with self._lock:
+            try:
+                yield self._db
+            except sqlite3.Error as exc:
+                raise self._store_error(exc) from exc
+
     def _store_error(self, exc: sqlite3.Error) -> StoreError:
         return describe_store_error(exc, self.path)
 

@@ -159,4 +159,19 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (table_name, row_id)
     );
     """,
+    # 8: server rows this workstation could not apply (a row the server sent that breaks a
+    # local constraint). Kept, with why, so sync goes on past them and `ohm sync status` shows
+    # them; `ohm sync run --retry-failed` fetches them again.
+    """
+    CREATE TABLE sync_quarantine (
+        scope       TEXT NOT NULL,
+        table_name  TEXT NOT NULL,
+        row_id      TEXT NOT NULL,
+        server_seq  INTEGER NOT NULL,
+        error       TEXT NOT NULL,
+        record_json TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        PRIMARY KEY (scope, table_name, row_id)
+    );
+    """,
 )

@@ -34,9 +34,11 @@ from ohm_desktop.ids import new_id
 from ohm_desktop.redaction import SecretRedactor
 from ohm_desktop.store import LocalStore, MissingParent, OutboxRow, StoreChange
 from ohm_desktop.store.local_store import utc_now
+from ohm_desktop.store.quarantine import quarantine_row, quarantined_count, release_quarantine
 from ohm_desktop.sync.backoff import Backoff
 from ohm_desktop.sync.chat_people import LEFT_REASON, ChatPerson, removal_reason
 from ohm_desktop.sync.invitations import Invitation, InvitationsListener
+from ohm_desktop.sync.gaps import SeenPositions, gaps
 from ohm_desktop.sync.session_storage import (
     KeyringSessionStorage,
     MemorySessionStorage,
@@ -70,13 +72,21 @@ MAX_ATTEMPTS = 5
 MEMBERSHIP_ENDED = "chat_members:deleted"
 #: The inbox's name for "an invitation to this account came or went": read them again.
 INVITATIONS_CHANGED = "chat_invitations"
+#: Suffix of the inbox's name for live rows to read again by primary key (Realtime sent errors).
+REFETCH = ":refetch"
+#: The column naming a missing parent (see LocalStore.apply_remote).
+_PARENT_KEY = {"chats": "chat_id", "artifacts": "artifact_id"}
 PUSH_BATCH = 500
 PULL_PAGE = 500
 #: Pulled rows are written this many to a transaction, with the event loop free in between.
 APPLY_SLICE = 100
-#: Catch-up re-reads this many sequence numbers below the cursor: a row whose transaction
+#: Catch-up re-lists this many sequence numbers below the cursor: a row whose transaction
 #: took its number earlier but committed later than a row already seen is not skipped.
 CATCH_UP_OVERLAP = 200
+#: A catch-up lists positions (``server_seq`` only) this many at a time, then fetches the gaps.
+LIST_PAGE = 5000
+#: What a failed row apply is caught as: the row is quarantined and sync goes on.
+_APPLY_FAILURES = (OhmError, KeyError, TypeError, ValueError)
 #: Other processes (the window, `ohm ask`) write the same outbox: look for their rows this often.
 OUTBOX_POLL_S = 1.0
 WATCHDOG_S = 1.0
@@ -107,6 +117,10 @@ class _Unreachable(Exception):
     """The server or network failed in a way worth retrying later (a user-facing sentence)."""
 
 
+class _StatementTimeout(_Unreachable):
+    """PostgREST cancelled the request's statement (57014): a smaller batch may pass."""
+
+
 class _SessionExpired(Exception):
     """The access token was refused as expired: refresh and try again."""
 
@@ -118,6 +132,21 @@ class SyncReport:
     pushed: int
     pulled: int
     failed: int
+
+
+_WEAK_REASONS = {
+    "length": "it is too short",
+    "characters": "it lacks a required kind of character",
+    "pwned": "it is in a list of leaked passwords",
+}
+
+
+def _weak_password_sentence(exc: Any) -> str:
+    """AuthWeakPasswordError carries GoTrue's ``reasons`` (password.go checkPasswordStrength)."""
+    reasons = [_WEAK_REASONS.get(str(reason), str(reason)) for reason in (getattr(exc, "reasons", None) or [])]
+    why = f" ({'; '.join(reasons)})" if reasons else ""
+    detail = f" Supabase said: {exc.message}" if getattr(exc, "message", "") else ""
+    return f"Supabase refused the password as too weak{why}: choose another and try again.{detail}"
 
 
 def _jwt_claims(token: str) -> dict[str, Any]:
@@ -145,6 +174,13 @@ class SyncService:
     #: A channel the server closed (phx_close: token expired, tenant restarted) is never
     #: rejoined by realtime-py; one not joined for this long is rebuilt from scratch.
     CHANNEL_REJOIN_S: ClassVar[float] = 10.0
+    #: While live, catch up this often anyway: Realtime drops events silently over its rate
+    #: limit, so only a catch-up notices (it lists positions; rows come only for the gaps).
+    CATCH_UP_EVERY_S: ClassVar[float] = 30.0
+    #: ... and this long after live rows stop arriving (a burst may have lost some) ...
+    CATCH_UP_AFTER_LIVE_S: ClassVar[float] = 1.0
+    #: ... but at least this often while they keep arriving.
+    CATCH_UP_LIVE_MAX_S: ClassVar[float] = 10.0
 
     def __init__(
         self,
@@ -184,13 +220,24 @@ class SyncService:
         self._generation = 0
         self._caught_up_generation = -1
         self._token_due_at = float("inf")
+        self._fresh_token: str | None = None
+        self._token_refused = False
         self._inbox: asyncio.Queue[tuple[int, str, dict[str, Any]]] = asyncio.Queue()
         self._outbox_signal = asyncio.Event()
         self._catch_up_requested = asyncio.Event()
         self._backfilling: set[str] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._seen = SeenPositions()
+        self._store_quarantined = 0
+        #: When live rows first / last arrived that no catch-up has verified yet.
+        self._unverified_since: float | None = None
+        self._last_live_at = 0.0
+        self._last_catch_up_at = 0.0
         #: How many times the access token was refreshed (the benchmark and tests read it).
         self.token_refreshes = 0
+        #: Catch-ups run, and rows they had to fetch because no live event brought them.
+        self.catch_ups = 0
+        self.rows_fetched = 0
 
     # ------------------------------------------------------------ construction
     @classmethod
@@ -218,6 +265,7 @@ class SyncService:
         """Where sync stands now (cheap: reads three counts from the local store)."""
         waiting, stuck = self._store.outbox_counts(max_attempts=MAX_ATTEMPTS)
         state = self._state()
+        self._store_quarantined = self.quarantined()
         return SyncStatus(
             state=state,
             queued=waiting,
@@ -227,6 +275,7 @@ class SyncService:
             user_email=self._user_email,
             last_synced_at=self._last_synced_at,
             detail=self._detail(state, waiting, stuck),
+            quarantined=self._store_quarantined,
         )
 
     def subscribe(self, listener: StatusListener) -> Callable[[], None]:
@@ -259,7 +308,14 @@ class SyncService:
         if state == "connecting":
             return f"Connecting to {urlparse(self._url).netloc}…"
         failed = f"; {stuck} change(s) were refused by the server" if stuck else ""
+        kept = self._store_quarantined
+        if kept:
+            failed += f"; {kept} row(s) from the server could not be applied here (kept aside)"
         return f"Live with {urlparse(self._url).netloc} as {self._user_email}{failed}."
+
+    def quarantined(self) -> int:
+        """Server rows kept aside because they could not be applied here (see store/quarantine.py)."""
+        return quarantined_count(self._store)
 
     def _notify(self) -> None:
         notify_all(self._listeners, self.status())
@@ -306,8 +362,12 @@ class SyncService:
             return
         self._remember_session(session)
 
-    def _remember_session(self, session: Any) -> None:
-        """Keep tokens out of every log line, and note when the access token is due for refresh."""
+    def _remember_session(self, session: Any, *, fresh: bool = True) -> None:
+        """Keep tokens out of every log line, and note when the access token is due for refresh.
+
+        ``fresh``: the server just issued it. A stored token's age cannot be known from this
+        workstation's clock (it may be hours off either way), so one is refreshed on first use.
+        """
         self._redactor.register(session.access_token)
         self._redactor.register(session.refresh_token)
         self._user_id = str(session.user.id)
@@ -319,6 +379,10 @@ class SyncService:
         # Measured from when we got it on our own monotonic clock: a workstation clock that is
         # minutes off neither refreshes in a loop nor lets the token lapse.
         self._token_due_at = time.monotonic() + lifetime - min(60.0, lifetime / 4)
+        if fresh:
+            self._fresh_token = session.access_token
+        elif session.access_token != self._fresh_token:
+            self._token_due_at = time.monotonic()
 
     async def _open(self) -> Any:
         """A client with the stored session applied to REST and Realtime."""
@@ -333,7 +397,7 @@ class SyncService:
         if session is None:
             await self._close_client(client)
             raise SyncSetupError(NOT_SIGNED_IN)
-        self._remember_session(session)
+        self._remember_session(session, fresh=False)
         await client.realtime.set_auth(session.access_token)
         self._client = client
         return client
@@ -411,6 +475,13 @@ class SyncService:
                         await self._refresh_session()
                         continue
                     raise SyncSetupError(SESSION_ENDED) from exc
+                if code == "57014":
+                    # Hosted projects give `authenticated` an 8 s statement_timeout: retrying the
+                    # same batch would time out forever; the caller splits it.
+                    raise _StatementTimeout(
+                        f"The Supabase server at {urlparse(self._url).netloc} took too long for one request; "
+                        "retrying in smaller parts."
+                    ) from exc
                 if code in ("500", "502", "503", "504", "520", "PGRST000", "PGRST001", "PGRST002") or code.startswith(
                     ("08", "53", "57", "40")
                 ):
@@ -439,7 +510,7 @@ class SyncService:
             else:
                 response = await client.auth.sign_in_with_password(credentials)
         except AuthWeakPasswordError as exc:
-            raise SyncSetupError("Supabase refused the password as too weak: choose a longer one and try again.") from exc
+            raise SyncSetupError(_weak_password_sentence(exc)) from exc
         except AuthApiError as exc:
             raise SyncSetupError(self._auth_refusal(exc, signup)) from exc
         except (AuthRetryableError, OSError) as exc:
@@ -455,6 +526,13 @@ class SyncService:
         finally:
             await self._close_client(client)
         if response.session is None:
+            if response.user is not None and response.user.identities == []:
+                # GoTrue (signup.go, sanitizeUser) answers a sign-up of an existing email with a
+                # made-up user without identities when confirmations are on, so as not to tell.
+                raise SyncSetupError(
+                    "Supabase did not create a new account: that email may already have one (sign in without "
+                    "--signup), or it waits for its confirmation link (open it, then run `ohm sync login`)."
+                )
             raise SyncSetupError(
                 "The account was created, but this Supabase project wants the email confirmed first: "
                 "open the link it sent you, then run `ohm sync login` again."
@@ -485,8 +563,10 @@ class SyncService:
         self._notify()
 
     def retry_failed(self) -> int:
-        """Give changes the server refused another try (e.g. after fixing its policies)."""
+        """Give changes the server refused another try (e.g. after fixing its policies), and
+        read server rows kept aside again at the next catch-up."""
         count = self._store.outbox_retry_failed()
+        release_quarantine(self._store)
         self._notify()
         return count
 
@@ -519,6 +599,13 @@ class SyncService:
                 .upsert(payloads, on_conflict="id", ignore_duplicates=table not in MUTABLE_TABLES)
                 .execute()
             )
+        except _StatementTimeout:
+            if len(group) == 1:
+                raise  # one row too slow: the server is struggling; retry later
+            middle = len(group) // 2
+            await self._push_group(table, group[:middle])
+            await self._push_group(table, group[middle:])
+            return
         except APIError as exc:
             if len(group) > 1:  # find the row(s) the server refuses; push the rest
                 middle = len(group) // 2
@@ -569,42 +656,93 @@ class SyncService:
         upto: int | None = None,
         chat_id: str | None = None,
         row_id: str | None = None,
+        columns: str = "*",
+        limit: int = PULL_PAGE,
     ) -> list[dict[str, Any]]:
-        def query(client: Any) -> Any:
-            builder = client.table(table).select("*")
+        """Rows ordered by ``server_seq``, at most ``limit``; fewer when the server timed out
+        on a page that large (it is halved until one row), so callers page until empty."""
+
+        def query(client: Any, limit: int) -> Any:
+            builder = client.table(table).select(columns)
             if row_id is not None:
                 builder = builder.eq("id", row_id)
             if chat_id is not None:
                 builder = builder.eq("chat_id", chat_id)
             if upto is not None:
                 builder = builder.lte("server_seq", upto)
-            return builder.gt("server_seq", after).order("server_seq").limit(PULL_PAGE).execute()
+            return builder.gt("server_seq", after).order("server_seq").limit(limit).execute()
 
-        response = await self._rest(query)
-        return list(response.data)
+        while True:
+            try:
+                response = await self._rest(functools.partial(query, limit=limit))
+            except _StatementTimeout:
+                if limit == 1:
+                    raise
+                limit = max(1, limit // 2)
+                continue
+            return list(response.data)
 
     async def _catch_up(self) -> int:
-        """Read every table from the last seen position; returns how many rows came."""
+        """Read every table from the last verified position; returns how many rows came.
+
+        Positions are listed first and only the rows not already applied (the gaps: dropped
+        or never-sent live events, everything while away) are fetched; the cursor moves only
+        over listed positions, so it never passes a row this workstation did not get.
+        """
+        self.catch_ups += 1
+        self._unverified_since = None
         pulled = 0
         # A chat we are found to be a member of is backfilled only up to where each table's
         # cursor stood: what lies above it, this catch-up reads anyway (not twice).
         covered: dict[str, int] = {table: self._store.sync_cursor(self._scope(), table) for table in PULL_ORDER}
         for table in PULL_ORDER:
             start = max(0, covered[table] - CATCH_UP_OVERLAP)
+            self._seen.forget_below(table, start)
             while True:
-                rows = await self._select(table, after=start)
-                if not rows:
+                listed = [
+                    server_seq(row)
+                    for row in await self._select(table, after=start, columns="server_seq", limit=LIST_PAGE)
+                ]
+                if not listed:
                     break
-                await self._apply_rows(table, rows, backfill_upto=covered)
-                start = server_seq(rows[-1])
+                for gap in gaps(table, start, listed, self._seen, max_count=PULL_PAGE):
+                    pulled += await self._fetch_range(table, gap.after, gap.upto, covered)
+                start = listed[-1]
                 self._store.advance_sync_cursor(self._scope(), table, start)
-                pulled += len(rows)
-                if len(rows) < PULL_PAGE:
-                    break
+                await asyncio.sleep(0)
         await self._notice_removals()
         await self._refresh_invitations()
         self._mark_synced()
+        self.rows_fetched += pulled
         return pulled
+
+    async def _fetch_range(self, table: str, after: int, upto: int, covered: dict[str, int]) -> int:
+        """Every row of ``table`` with ``after < server_seq <= upto``; returns how many.
+
+        The next page is requested while this one is written to the store, so the server's
+        and the store's time overlap instead of adding up.
+        """
+        fetched = 0
+        following: asyncio.Task[list[dict[str, Any]]] | None = asyncio.ensure_future(
+            self._select(table, after=after, upto=upto)
+        )
+        try:
+            while following is not None:
+                rows = await following
+                following = None
+                if not rows:
+                    break
+                after = server_seq(rows[-1])
+                if after < upto:
+                    following = asyncio.ensure_future(self._select(table, after=after, upto=upto))
+                await self._apply_rows(table, rows, backfill_upto=covered)
+                fetched += len(rows)
+        finally:
+            if following is not None:
+                following.cancel()
+                with contextlib.suppress(BaseException):
+                    await following
+        return fetched
 
     async def _notice_removals(self) -> None:
         """Detach the chats we were taken off while not listening (Realtime does not replay)."""
@@ -673,13 +811,23 @@ class SyncService:
                     # the cursors moved past it, so read the whole chat again.
                     await self._backfill_chat(chat_id)
                 self._store.record_sync_memberships(self._scope(), [chat_id])
+            # A membership_changes notice (live) carries no position of its own; catch-up rows do.
+            self._seen.add(table, (server_seq(record) for record in records if "server_seq" in record))
+            return
+        if table.endswith(REFETCH):
+            await self._refetch(table.removesuffix(REFETCH), records)
             return
         if table == "artifact_versions":
             records = [attributed(record, self._user_id) for record in records]
         rows = [to_local(table, record) for record in records]
         await asyncio.sleep(0)  # the page was just parsed: let the window paint before writing it
         for _ in range(3):
-            missing = await self._apply_in_slices(table, rows)
+            missing = await self._apply_in_slices(table, rows, records)
+            placed = [
+                record for record in records
+                if not any(record.get(_PARENT_KEY[parent.table]) == parent.row_id for parent in missing)
+            ]
+            self._seen.add(table, (server_seq(record) for record in placed))
             if not missing:
                 return
             for parent in missing:
@@ -689,20 +837,55 @@ class SyncService:
                     await self._apply_rows(parent.table, await self._select(parent.table, after=0, row_id=parent.row_id))
         log.warning("%d %s row(s) could not be placed: their chat is not visible to this account", len(missing), table)
 
-    async def _apply_in_slices(self, table: str, rows: list[dict[str, Any]]) -> list[MissingParent]:
+    async def _apply_in_slices(
+        self, table: str, rows: list[dict[str, Any]], records: list[dict[str, Any]]
+    ) -> list[MissingParent]:
         """``apply_remote`` APPLY_SLICE rows at a time, yielding to the event loop between slices.
 
         The window runs sync on its only event loop: one transaction for a 1,000-row page held
-        it for ~45 ms (a visible stall per page during a catch-up).
+        it for ~45 ms (a visible stall per page during a catch-up). A slice that fails is
+        applied row by row, and a row that still fails is quarantined, never retried forever.
         """
         missing: list[MissingParent] = []
         for start in range(0, len(rows), APPLY_SLICE):
             if start:
                 await asyncio.sleep(0)
-            for parent in self._store.apply_remote(table, rows[start : start + APPLY_SLICE]):
+            part = rows[start : start + APPLY_SLICE]
+            try:
+                found = self._store.apply_remote(table, part)
+            except _APPLY_FAILURES:
+                found = []
+                for row, record in zip(part, records[start : start + APPLY_SLICE], strict=True):
+                    try:
+                        found += self._store.apply_remote(table, [row])
+                    except _APPLY_FAILURES as exc:
+                        self._quarantine(table, record, exc)
+            for parent in found:
                 if parent not in missing:
                     missing.append(parent)
         return missing
+
+    def _quarantine(self, table: str, record: dict[str, Any], exc: BaseException) -> None:
+        reason = str(exc) if isinstance(exc, OhmError) else f"{type(exc).__name__}: {exc}"
+        log.warning("server %s row %s could not be applied; kept aside: %s", table, record.get("id"), reason)
+        quarantine_row(self._store, self._scope(), table, record, reason)
+        self._last_error = (
+            f"A {table} row from the server could not be applied here ({reason}); it is kept aside "
+            "and sync goes on (`ohm sync status` counts them, `ohm sync run --retry-failed` tries again)."
+        )
+        self._notify()
+
+    async def _refetch(self, table: str, records: list[dict[str, Any]]) -> None:
+        """Rows Realtime sent without their content (``errors``, e.g. 413 over 1 MiB): read
+        them by primary key over REST; a table without an ``id`` is left to the catch-up."""
+        for record in records:
+            row_id = record.get("id")
+            if row_id is None:
+                self._catch_up_requested.set()
+                continue
+            rows = await self._select(table, after=0, row_id=str(row_id))
+            self.rows_fetched += len(rows)
+            await self._apply_rows(table, rows)
 
     async def _backfill_chat(self, chat_id: str, *, upto: dict[str, int] | None = None) -> None:
         """Everything of one chat (one we were just invited to, or first hear of), or with ``upto``
@@ -726,8 +909,6 @@ class SyncService:
                         break
                     await self._apply_rows(table, rows)
                     after = server_seq(rows[-1])
-                    if len(rows) < PULL_PAGE:
-                        break
         finally:
             self._backfilling.discard(chat_id)
 
@@ -755,6 +936,11 @@ class SyncService:
                 self._inbox.put_nowait((self._generation, kind, {"chat_id": record["chat_id"], "user_id": self._user_id}))
         elif table == INVITATIONS_CHANGED:
             self._inbox.put_nowait((self._generation, table, {}))
+        elif record and data.get("errors"):
+            # Realtime's apply_rls: a WAL record over max_record_bytes (1 MiB) comes with only
+            # its fields of <= 64 bytes and errors ["Error 413: Payload Too Large"]; any error
+            # means the record is not the row. Its primary key is among the short fields.
+            self._inbox.put_nowait((self._generation, table + REFETCH, record))
         elif record:
             self._inbox.put_nowait((self._generation, table, record))
 
@@ -762,13 +948,22 @@ class SyncService:
         if getattr(payload, "extension", None) != "postgres_changes":
             return
         if getattr(payload, "status", None) == "ok":
+            if self._subscribed:
+                # Realtime answers an access_token push by subscribing again with the new claims
+                # (realtime_channel.ex, handle_in("access_token", ...): postgres_subscribe()) and
+                # says "Subscribed to PostgreSQL" once more. Nothing was torn down: no reconnect
+                # for the user, just the usual cheap check for events lost in between.
+                self._unverified_since = self._unverified_since or time.monotonic()
+                return
             # Subscribed (again): what happened while we were away comes by REST.
             self._generation += 1
             self._subscribed = True
             self._catch_up_requested.set()
         else:
             self._subscribed = False
-            self._last_error = f"Realtime refused the subscription: {getattr(payload, 'message', '')}"
+            message = str(getattr(payload, "message", ""))
+            self._token_refused = self._token_refused or "oken" in message
+            self._last_error = f"Realtime refused the subscription: {message}"
         self._notify()
 
     def _on_subscribe_state(self, state: Any, error: Exception | None) -> None:
@@ -777,6 +972,8 @@ class SyncService:
             if error is not None and "not in publication" in str(error):
                 self._last_error = OUTDATED_PROJECT  # e.g. membership_changes is missing
             elif error is not None:
+                # An expired or invalid token ends the channel (a system error, or a refused join).
+                self._token_refused = self._token_refused or "oken" in str(error)
                 self._last_error = f"The Realtime connection dropped ({type(error).__name__}); reconnecting."
             self._notify()
 
@@ -792,6 +989,10 @@ class SyncService:
             client = None
             try:
                 client = await self._open()
+                if self._token_refused:
+                    # Realtime judged the token by its own clock: get a new one before rejoining.
+                    self._token_refused = False
+                    await self._refresh_session()
                 await self._ensure_session()
                 channel = client.channel(f"ohm-sync-{new_id()}")
                 for table in REALTIME_TABLES:
@@ -839,10 +1040,15 @@ class SyncService:
         realtime.send_buffer.clear()  # leave messages for the dead channels must not be replayed
 
     async def _apply_inbox_forever(self) -> None:
+        """Apply live rows. They never move the catch-up cursor (Realtime may have dropped
+        others in between): a catch-up soon after verifies there is no gap."""
         while True:
             batch = [await self._inbox.get()]
             while not self._inbox.empty() and len(batch) < 1000:
                 batch.append(self._inbox.get_nowait())
+            now = time.monotonic()
+            self._last_live_at = now
+            self._unverified_since = self._unverified_since or now
             for table, run in itertools.groupby(batch, key=lambda item: item[1]):
                 items = list(run)
                 try:
@@ -851,19 +1057,34 @@ class SyncService:
                     # Not lost: the cursor did not move, the next catch-up reads these again.
                     self._set_offline(str(exc))
                     self._catch_up_requested.set()
-                    continue
-                live = [server_seq(record) for generation, _, record in items if generation == self._caught_up_generation]
-                newest = max(live, default=0)  # 0: a membership or invitation notice, no cursor of its own
-                if newest:
-                    self._store.advance_sync_cursor(self._scope(), table, newest)
+                except Exception as exc:
+                    # Whatever else goes wrong with live rows, this loop must go on (it is the
+                    # only one applying them); the catch-up reads them again.
+                    log.exception("applying live %s rows failed", table)
+                    self._last_error = f"Applying changes from the server failed ({type(exc).__name__}); catching up."
+                    self._catch_up_requested.set()
             self._mark_synced()
             self._notify()
 
+    def _next_catch_up_in(self) -> float:
+        """Seconds until the next catch-up while live (see CATCH_UP_EVERY_S)."""
+        due = self._last_catch_up_at + self.CATCH_UP_EVERY_S
+        if self._unverified_since is not None:
+            due = min(due, self._last_live_at + self.CATCH_UP_AFTER_LIVE_S, self._unverified_since + self.CATCH_UP_LIVE_MAX_S)
+        return max(0.0, due - time.monotonic())
+
     async def _catch_up_forever(self) -> None:
         backoff = Backoff(0.5, 30.0)
+        self._last_catch_up_at = time.monotonic()
         while True:
-            await self._catch_up_requested.wait()
+            # Re-judged every second: live rows arriving meanwhile bring the next check forward.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(min(1.0, self._next_catch_up_in())):
+                    await self._catch_up_requested.wait()
+            if not self._catch_up_requested.is_set() and (not self._subscribed or self._next_catch_up_in() > 0):
+                continue  # not due (the periodic check also waits for a subscription, which asks itself)
             self._catch_up_requested.clear()
+            self._last_catch_up_at = time.monotonic()
             generation = self._generation
             try:
                 await self._catch_up()
@@ -953,6 +1174,7 @@ class SyncService:
         self._inbox = asyncio.Queue()
         self._outbox_signal = asyncio.Event()
         self._catch_up_requested = asyncio.Event()
+        self._seen.clear()  # positions of an earlier run (maybe another account) prove nothing now
         self._running = True
         self._network_error = None
         unsubscribe = self._store.subscribe(self._on_store_change)

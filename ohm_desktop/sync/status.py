@@ -33,6 +33,8 @@ class SyncStatus:
     last_synced_at: str | None = None
     #: One sentence for a tooltip or ``ohm sync status``.
     detail: str = ""
+    #: Rows from the server that could not be applied here (kept aside; sync went on past them).
+    quarantined: int = 0
 
     @property
     def label(self) -> str:

@@ -8,8 +8,10 @@ PostgreSQL skips those tests; in CI (CI=true) that is a failure, never a silent 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 
+import psycopg
 import pytest
 
 from tests.support.supabase_standin import (
@@ -58,3 +60,29 @@ def short_token_standin(pg_cluster: PostgresCluster) -> Iterator[StandinProcess]
         yield process
     finally:
         process.stop()
+
+
+@pytest.fixture
+def own_project(pg_cluster: PostgresCluster) -> Iterator[Callable[..., StandinProcess]]:
+    """``own_project(*options)`` -> a stand-in over a database of its own in the session's cluster.
+
+    For tests that write tens of thousands of rows: every server's Realtime decodes the WAL of
+    its database, so on the shared database the next tests' live events would queue behind
+    that backlog (real Realtime would lag the same way).
+    """
+    made: list[tuple[StandinProcess, str]] = []
+
+    def make(*options: str) -> StandinProcess:
+        name = f"project_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(pg_cluster.dsn, autocommit=True) as conn:
+            conn.execute(f'create database "{name}"')  # type: ignore[arg-type]
+        dsn = pg_cluster.dsn.replace("dbname=postgres", f"dbname={name}")
+        process = StandinProcess(dsn, port=free_port(), options=options).start()
+        made.append((process, name))
+        return process
+
+    yield make
+    for process, name in made:
+        process.stop()
+        with psycopg.connect(pg_cluster.dsn, autocommit=True) as conn:
+            conn.execute(f'drop database "{name}" with (force)')  # type: ignore[arg-type]

@@ -18,10 +18,11 @@ from tests.support.supabase_standin import StandinProcess, free_port
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(120)]
 
 
-async def test_ten_thousand_queued_rows_drain_and_arrive(workstations: Any) -> None:
+async def test_ten_thousand_queued_rows_drain_and_arrive(workstations: Any, own_project: Any) -> None:
+    project = own_project()  # its own database: the next tests' live events do not queue behind these
     email = new_email()
-    a = await workstations("a", email, signup=True)
-    b = await workstations("b", email)
+    a = await workstations("a", email, signup=True, url=project.url)
+    b = await workstations("b", email, url=project.url)
     chat = a.store.create_chat("Long log")
     with a.store.transaction():  # queued while offline, as after a long day without network
         for n in range(10_000):

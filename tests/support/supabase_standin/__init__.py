@@ -45,9 +45,12 @@ class StandinProcess:
     dsn: str
     port: int = 0
     access_ttl_s: int = 3600
+    #: Extra command-line options (see ``python -m tests.support.supabase_standin --help``).
+    options: tuple[str, ...] = ()
     url: str = ""
     anon_key: str = ""
     service_key: str = ""
+    publishable_key: str = ""
     _process: subprocess.Popen[str] | None = None
 
     def start(self, timeout_s: float = 30.0) -> StandinProcess:
@@ -55,7 +58,7 @@ class StandinProcess:
             self.port = free_port()
         command = [
             sys.executable, "-m", "tests.support.supabase_standin",
-            "--dsn", self.dsn, "--port", str(self.port), "--access-ttl", str(self.access_ttl_s),
+            "--dsn", self.dsn, "--port", str(self.port), "--access-ttl", str(self.access_ttl_s), *self.options,
         ]
         self._process = subprocess.Popen(
             command, cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONUNBUFFERED="1")
@@ -67,6 +70,7 @@ class StandinProcess:
             raise RuntimeError(f"the Supabase stand-in exited ({code}) before it was ready")
         info = json.loads(line)
         self.url, self.anon_key, self.service_key = info["url"], info["anon_key"], info["service_key"]
+        self.publishable_key = info["publishable_key"]
         return self
 
     def stop(self, *, kill: bool = False) -> None:
@@ -95,6 +99,23 @@ class StandinProcess:
         )
         with urllib.request.urlopen(request, timeout=5) as response:
             return int(json.loads(response.read())["closed"])
+
+    def _call(self, method: str, path: str, body: dict[str, object] | None = None) -> dict[str, object]:
+        request = urllib.request.Request(
+            f"{self.url}{path}", method=method, headers={"apikey": self.service_key, "Content-Type": "application/json"},
+            data=json.dumps(body).encode() if body is not None else None,
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            raw = response.read()
+            return dict(json.loads(raw)) if raw else {}
+
+    def realtime_stats(self) -> dict[str, object]:
+        """``{"dropped": N, "rate_limited": bool, "avg": events/s}`` of Realtime's rate limit."""
+        return self._call("GET", "/standin/v1/realtime-stats")
+
+    def confirm_email(self, email: str) -> None:
+        """What opening the confirmation link does (for stand-ins run with --confirm-email)."""
+        self._call("POST", "/standin/v1/confirm-email", {"email": email})
 
     def drop_realtime_sockets(self) -> int:
         """Abort every Realtime websocket without a close frame; returns how many."""

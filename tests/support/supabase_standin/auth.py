@@ -16,6 +16,7 @@ import os
 import secrets
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -24,7 +25,19 @@ from aiohttp import web
 from tests.support.supabase_standin.database import Database
 
 API_VERSION = "2024-01-01"
-REFRESH_REUSE_INTERVAL_S = 10  # GoTrue lets a just-rotated refresh token be used again this long
+
+
+@dataclass(frozen=True)
+class AuthOptions:
+    """The project's Auth settings a hosted project may have (GoTrue's config names)."""
+
+    #: ``GOTRUE_MAILER_AUTOCONFIRM=false``, hosted projects' default: sign-ups must confirm their email.
+    confirm_email: bool = False
+    #: ``GOTRUE_PASSWORD_MIN_LENGTH`` (hosted default 6) and ``..._REQUIRED_CHARACTERS``.
+    min_password_length: int = 6
+    required_characters: tuple[str, ...] = ()
+    #: ``GOTRUE_SECURITY_REFRESH_TOKEN_REUSE_INTERVAL``: a just-rotated refresh token still works this long.
+    refresh_reuse_interval_s: int = 10
 
 
 class Tokens:
@@ -40,12 +53,29 @@ class Tokens:
         self.service_key = jwt.encode(
             {"iss": "supabase-demo", "role": "service_role", "iat": now, "exp": far}, secret, "HS256"
         )
+        # The new API keys (sb_publishable_…, sb_secret_…) are not JWTs: the API gateway swaps
+        # them for the anon / service_role JWT before PostgREST, and Realtime's
+        # assign_access_token/2 ("sb_" <> _) uses the tenant's token for them.
+        digest = hashlib.sha256(secret.encode()).hexdigest()
+        self.publishable_key = f"sb_publishable_{digest[:31]}"
+        self.secret_key = f"sb_secret_{digest[31:62]}"
 
-    def decode(self, token: str) -> dict[str, Any]:
-        """Claims of a valid token; raises jwt.ExpiredSignatureError / jwt.InvalidTokenError."""
+    def decode(self, token: str, *, leeway: float = 0) -> dict[str, Any]:
+        """Claims of a valid token; raises jwt.ExpiredSignatureError / jwt.InvalidTokenError.
+
+        A publishable / secret API key stands for the anon / service_role key.
+
+        ``leeway``: seconds of clock difference forgiven on exp/nbf/iat (PostgREST: 30).
+        """
+        if token == self.publishable_key:
+            token = self.anon_key
+        elif token == self.secret_key:
+            token = self.service_key
         claims: dict[str, Any] = jwt.decode(
-            token, self.secret, algorithms=["HS256"], options={"verify_aud": False}, leeway=0
+            token, self.secret, algorithms=["HS256"], options={"verify_aud": False}, leeway=leeway
         )
+        if leeway and isinstance(claims.get("iat"), int | float) and claims["iat"] > time.time() + leeway:
+            raise jwt.ImmatureSignatureError("JWT issued at future")
         return claims
 
     def access_token(self, user: dict[str, Any], session_id: str) -> tuple[str, int]:
@@ -94,7 +124,7 @@ def _iso(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def user_json(user: dict[str, Any]) -> dict[str, Any]:
+def user_json(user: dict[str, Any], *, identities: bool = False) -> dict[str, Any]:
     return {
         "id": str(user["id"]),
         "aud": "authenticated",
@@ -106,10 +136,19 @@ def user_json(user: dict[str, Any]) -> dict[str, Any]:
         "last_sign_in_at": _iso(user["last_sign_in_at"]),
         "app_metadata": user["raw_app_meta_data"],
         "user_metadata": user["raw_user_meta_data"],
-        "identities": [],
+        # A real new user has its email identity; sanitizeUser's made-up one has none.
+        "identities": [_email_identity(user)] if identities else [],
         "created_at": _iso(user["created_at"]),
         "updated_at": _iso(user["updated_at"]),
         "is_anonymous": False,
+    }
+
+
+def _email_identity(user: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(user["id"]), "identity_id": str(uuid.uuid5(uuid.NAMESPACE_URL, str(user["id"]))),
+        "user_id": str(user["id"]), "identity_data": {"email": user["email"], "sub": str(user["id"])},
+        "provider": "email", "created_at": _iso(user["created_at"]), "updated_at": _iso(user["updated_at"]),
     }
 
 
@@ -122,9 +161,10 @@ _USER_COLUMNS = (
 class AuthEndpoints:
     """``/auth/v1/*`` handlers."""
 
-    def __init__(self, db: Database, tokens: Tokens) -> None:
+    def __init__(self, db: Database, tokens: Tokens, options: AuthOptions | None = None) -> None:
         self.db = db
         self.tokens = tokens
+        self.options = options or AuthOptions()
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -133,6 +173,7 @@ class AuthEndpoints:
             web.get("/auth/v1/user", self.get_user),
             web.post("/auth/v1/logout", self.logout),
             web.get("/auth/v1/health", self.health),
+            web.post("/standin/v1/confirm-email", self.confirm),
         ]
 
     async def health(self, request: web.Request) -> web.Response:
@@ -171,19 +212,64 @@ class AuthEndpoints:
         password = str(body.get("password") or "")
         if not email or "@" not in email:
             return auth_error(400, "validation_failed", "Unable to validate email address: invalid format")
-        if len(password) < 6:
-            return auth_error(422, "weak_password", "Password should be at least 6 characters.")
-        if await self._fetch_user("email", email) is not None:
-            return auth_error(422, "user_already_exists", "User already registered")
+        weak = self._weak_password(password)
+        if weak is not None:
+            return weak
+        confirm = self.options.confirm_email
+        existing = await self._fetch_user("email", email)
+        if existing is not None:
+            # internal/api/signup.go: with autoconfirm a clear 422; without it, a made-up user
+            # (sanitizeUser: new id, no identities) so sign-ups cannot probe which emails exist.
+            if not confirm:
+                return auth_error(422, "user_already_exists", "User already registered")
+            now = existing["created_at"].now(existing["created_at"].tzinfo)
+            fake = {**existing, "id": uuid.uuid4(), "email_confirmed_at": None, "last_sign_in_at": None,
+                    "created_at": now, "updated_at": now, "raw_user_meta_data": body.get("data") or {}}
+            return web.json_response(user_json(fake), headers={"X-Supabase-Api-Version": API_VERSION})
         async with self.db.connection() as conn, conn.transaction():
             await conn.execute(
                 "insert into auth.users (email, encrypted_password, email_confirmed_at, raw_user_meta_data) "
-                "values (%s, %s, now(), %s)",
+                f"values (%s, %s, {'null' if confirm else 'now()'}, %s)",
                 (email, hash_password(password), json.dumps(body.get("data") or {})),
             )
         user = await self._fetch_user("email", email)
         assert user is not None
+        if confirm:  # signup.go: an unconfirmed user comes back without a session
+            return web.json_response(user_json(user, identities=True), headers={"X-Supabase-Api-Version": API_VERSION})
         return web.json_response(await self._session(user), headers={"X-Supabase-Api-Version": API_VERSION})
+
+    def _weak_password(self, password: str) -> web.Response | None:
+        """internal/api/password.go checkPasswordStrength: 422 weak_password with ``reasons``."""
+        reasons: list[str] = []
+        messages: list[str] = []
+        if len(password) < self.options.min_password_length:
+            reasons.append("length")
+            messages.append(f"Password should be at least {self.options.min_password_length} characters.")
+        for characters in self.options.required_characters:
+            if characters and not any(c in password for c in characters):
+                reasons.append("characters")
+                messages.append(
+                    f"Password should contain at least one character of each: {', '.join(self.options.required_characters)}."
+                )
+                break
+        if not reasons:
+            return None
+        message = " ".join(messages)
+        return web.json_response(
+            {"code": "weak_password", "error_code": "weak_password", "message": message, "msg": message,
+             "weak_password": {"reasons": reasons}},
+            status=422,
+            headers={"X-Supabase-Api-Version": API_VERSION},
+        )
+
+    async def confirm(self, request: web.Request) -> web.Response:
+        """Test-only: the user opened the confirmation link (service key required)."""
+        if request.headers.get("apikey") != self.tokens.service_key:
+            return web.json_response({"message": "service key required"}, status=401)
+        email = str((await request.json()).get("email") or "").lower()
+        async with self.db.connection() as conn, conn.transaction():
+            await conn.execute("update auth.users set email_confirmed_at = now() where email = %s", (email,))
+        return web.Response(status=204)
 
     async def token(self, request: web.Request) -> web.Response:
         grant = request.query.get("grant_type")
@@ -193,21 +279,37 @@ class AuthEndpoints:
             user = await self._fetch_user("email", email)
             if user is None or not check_password(str(body.get("password") or ""), user["encrypted_password"]):
                 return auth_error(400, "invalid_credentials", "Invalid login credentials")
+            if user["email_confirmed_at"] is None:  # internal/api/token.go, ResourceOwnerPasswordGrant
+                return auth_error(400, "email_not_confirmed", "Email not confirmed")
             return web.json_response(await self._session(user), headers={"X-Supabase-Api-Version": API_VERSION})
         if grant == "refresh_token":
             return await self._refresh(str(body.get("refresh_token") or ""))
         return auth_error(400, "validation_failed", f"unsupported_grant_type: {grant}")
 
     async def _refresh(self, token: str) -> web.Response:
+        """internal/tokens/service.go RefreshTokenGrant: a revoked token works again only within
+        the reuse interval; after it, the whole family is revoked (reuse detection) and the
+        answer is refresh_token_already_used."""
         async with self.db.connection() as conn, conn.transaction(), conn.cursor() as cur:
             await cur.execute(
                 "update auth.refresh_tokens set revoked = true, revoked_at = coalesce(revoked_at, now()) "
                 "where token = %s and (not revoked or revoked_at > now() - make_interval(secs => %s)) "
                 "returning user_id",
-                (token, REFRESH_REUSE_INTERVAL_S),
+                (token, self.options.refresh_reuse_interval_s),
             )
             row = await cur.fetchone()
+            if row is None:
+                await cur.execute("select user_id from auth.refresh_tokens where token = %s", (token,))
+                reused = await cur.fetchone()
+                if reused is not None:
+                    await cur.execute(
+                        "update auth.refresh_tokens set revoked = true, revoked_at = now() - interval '1 hour'"
+                        " where user_id = %s",
+                        (reused[0],),
+                    )
         if row is None:
+            if reused is not None:
+                return auth_error(400, "refresh_token_already_used", "Invalid Refresh Token: Already Used")
             return auth_error(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found")
         user = await self._fetch_user("id", row[0])
         if user is None:

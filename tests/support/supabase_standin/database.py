@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -18,10 +19,11 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from tests.support.supabase_standin.platform_sql import CHANGE_CAPTURE_SQL, PLATFORM_SQL
+from tests.support.supabase_standin.platform_sql import PLATFORM_SQL
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 MIGRATIONS_DIR = REPO_ROOT / "supabase" / "migrations"
+REALTIME_SQL = Path(__file__).with_name("realtime_tenant_schema.sql")
 ROLES = ("anon", "authenticated", "service_role")
 
 
@@ -69,6 +71,8 @@ class Database:
         self.tables: dict[str, Table] = {}
         self.functions: dict[str, Function] = {}
         self.realtime_tables: set[tuple[str, str]] = set()
+        #: Names this server's replication slot (two servers over one database each have one).
+        self.slot_suffix = uuid.uuid4().hex[:12]
 
     async def open(self) -> None:
         for _ in range(self._size):
@@ -86,18 +90,29 @@ class Database:
                 conn = await psycopg.AsyncConnection.connect(self.dsn)
             yield conn
         finally:
-            if not conn.closed and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-                await conn.rollback()
-            self._idle.put_nowait(conn)
+            try:
+                if not conn.closed and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                    await conn.rollback()
+            except BaseException:
+                # Cancelled mid-rollback (a client went away): never lose the pool slot; a
+                # closed connection is replaced by the next user.
+                await conn.close()
+                raise
+            finally:
+                self._idle.put_nowait(conn)
 
     @asynccontextmanager
-    async def as_role(self, claims: dict[str, Any]) -> AsyncIterator[psycopg.AsyncCursor[Any]]:
+    async def as_role(
+        self, claims: dict[str, Any], *, statement_timeout_ms: int | None = None
+    ) -> AsyncIterator[psycopg.AsyncCursor[Any]]:
         """A cursor inside a transaction running as the claims' role with the claims set."""
         role = claims.get("role", "anon")
         if role not in ROLES:
             role = "anon"
         async with self.connection() as conn, conn.transaction(), conn.cursor() as cur:
             await cur.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
+            if statement_timeout_ms is not None and role != "service_role":
+                await cur.execute(sql.SQL("set local statement_timeout = {}").format(sql.Literal(statement_timeout_ms)))
             await cur.execute(
                 "select set_config('request.jwt.claims', %s, true), set_config('request.method', 'POST', true)",
                 (json.dumps(claims),),
@@ -106,9 +121,12 @@ class Database:
 
     # ------------------------------------------------------------ setup
     async def prepare(self, migrations_dir: Path = MIGRATIONS_DIR) -> None:
-        """Platform SQL, then every migration not applied yet, then change capture; load the catalog."""
+        """Platform SQL and Realtime's schema, then every migration not applied yet; load the catalog."""
         async with await psycopg.AsyncConnection.connect(self.dsn, autocommit=True) as conn:
             await conn.execute(PLATFORM_SQL)
+            if (await (await conn.execute("select to_regnamespace('realtime')")).fetchone()) == (None,):
+                async with conn.transaction():
+                    await conn.execute(REALTIME_SQL.read_text(encoding="utf-8"))  # type: ignore[arg-type]
             applied = {row[0] for row in await (await conn.execute("select name from standin.applied_migrations")).fetchall()}
             for path in sorted(migrations_dir.glob("*.sql")):
                 if path.name in applied:
@@ -116,7 +134,6 @@ class Database:
                 async with conn.transaction():
                     await conn.execute(path.read_text(encoding="utf-8"))  # type: ignore[arg-type]
                     await conn.execute("insert into standin.applied_migrations (name) values (%s)", (path.name,))
-            await conn.execute(CHANGE_CAPTURE_SQL)
             await self._load_catalog(conn)
 
     async def _load_catalog(self, conn: psycopg.AsyncConnection[Any]) -> None:

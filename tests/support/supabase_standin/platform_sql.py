@@ -2,11 +2,8 @@
 
 Roles (anon, authenticated, service_role), the ``auth`` schema with ``auth.users`` and
 ``auth.uid()`` reading ``request.jwt.claims`` (as GoTrue/PostgREST set it), the
-``supabase_realtime`` publication, and Supabase's default grants on ``public``. Then, after
-the migrations, the stand-in's own change capture: a trigger on every table of the
-publication writes the row to ``standin_realtime.changes`` and NOTIFYs its id, which the
-Realtime endpoint turns into ``postgres_changes`` messages (real Realtime reads the WAL with
-wal2json instead; the rows and their order — commit order — are the same).
+``supabase_realtime`` publication, Supabase's default grants on ``public``, and the roles
+Realtime's own schema (realtime_tenant_schema.sql) is owned by.
 """
 
 from __future__ import annotations
@@ -16,6 +13,8 @@ do $$ begin
     if not exists (select 1 from pg_roles where rolname = 'anon') then create role anon nologin noinherit; end if;
     if not exists (select 1 from pg_roles where rolname = 'authenticated') then create role authenticated nologin noinherit; end if;
     if not exists (select 1 from pg_roles where rolname = 'service_role') then create role service_role nologin noinherit bypassrls; end if;
+    if not exists (select 1 from pg_roles where rolname = 'supabase_admin') then create role supabase_admin nologin superuser; end if;
+    if not exists (select 1 from pg_roles where rolname = 'supabase_realtime_admin') then create role supabase_realtime_admin nologin noinherit; end if;
 end $$;
 
 create schema if not exists auth;
@@ -70,48 +69,4 @@ create table if not exists standin.applied_migrations (
     name        text primary key,
     applied_at  timestamptz not null default now()
 );
-"""
-
-CHANGE_CAPTURE_SQL = """
-create schema if not exists standin_realtime;
-create table if not exists standin_realtime.changes (
-    id                bigserial primary key,
-    schema_name       text not null,
-    table_name        text not null,
-    type              text not null,
-    record            jsonb,
-    old_record        jsonb,
-    commit_timestamp  timestamptz not null default clock_timestamp()
-);
-
-create or replace function standin_realtime.capture() returns trigger
-language plpgsql security definer set search_path = pg_catalog, pg_temp as $f$
-declare
-    v_id bigint;
-begin
-    insert into standin_realtime.changes (schema_name, table_name, type, record, old_record)
-    values (
-        tg_table_schema, tg_table_name, tg_op,
-        case when tg_op = 'DELETE' then null else to_jsonb(new) end,
-        case when tg_op = 'INSERT' then null else to_jsonb(old) end
-    )
-    returning id into v_id;
-    perform pg_notify('standin_realtime', v_id::text);
-    return null;
-end;
-$f$;
-
-do $$
-declare
-    t record;
-begin
-    for t in select schemaname, tablename from pg_publication_tables where pubname = 'supabase_realtime' loop
-        execute format('drop trigger if exists standin_realtime_capture on %I.%I', t.schemaname, t.tablename);
-        execute format(
-            'create trigger standin_realtime_capture after insert or update or delete on %I.%I '
-            'for each row execute function standin_realtime.capture()',
-            t.schemaname, t.tablename
-        );
-    end loop;
-end $$;
 """

@@ -53,6 +53,12 @@ def _demote() -> tuple[Callable[[], None] | None, int | None, int | None]:
     return become_postgres, entry.pw_uid, entry.pw_gid
 
 
+def _has_plugin_allowlist(pg_bin: Path) -> bool:
+    """Whether this build has ``output_plugin_libraries`` (stock PostgreSQL 15 does not)."""
+    done = subprocess.run([str(pg_bin / "postgres"), "--describe-config"], capture_output=True, text=True, check=False)
+    return "output_plugin_libraries" in done.stdout
+
+
 class PostgresCluster:
     """One cluster: ``start()`` (initdb on first use), ``stop()``, ``dsn``; ``remove()`` deletes it."""
 
@@ -92,6 +98,10 @@ class PostgresCluster:
         options = (
             f"-k {self.socket_dir} -p {self.port} -c listen_addresses='' -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
+            # Realtime reads changes through a wal2json logical slot (postgresql-15-wal2json).
+            # (This PostgreSQL build lists which libraries may be output plugins.)
+            " -c wal_level=logical -c max_replication_slots=20 -c max_wal_senders=20"
+            + (" -c output_plugin_libraries=pgoutput,test_decoding,wal2json" if _has_plugin_allowlist(self.bin) else "")
         )
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "postgres.log"), "-w", "start")
         return self

@@ -22,6 +22,7 @@ from tests.support.supabase_standin.database import Database, Table
 
 _OPERATORS = {"eq": "=", "neq": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "like": "like", "ilike": "ilike"}
 _RESERVED = {"select", "order", "limit", "offset", "columns", "on_conflict"}
+JWT_LEEWAY_S = 30
 
 
 class RestError(Exception):
@@ -89,9 +90,12 @@ def _split_list(text: str) -> list[str]:
 class RestEndpoints:
     """``/rest/v1/*`` handlers."""
 
-    def __init__(self, db: Database, tokens: Tokens) -> None:
+    def __init__(self, db: Database, tokens: Tokens, *, statement_timeout_ms: int | None = None) -> None:
         self.db = db
         self.tokens = tokens
+        #: Hosted projects: ``alter role authenticated set statement_timeout = '8s'`` (anon 3 s);
+        #: PostgREST runs every request as that role, so a slow statement fails with 57014.
+        self.statement_timeout_ms = statement_timeout_ms
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -111,7 +115,8 @@ class RestEndpoints:
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else apikey
         try:
-            return self.tokens.decode(token)
+            # PostgREST src/PostgREST/Auth.hs parseToken: allowedSkewSeconds = 30 on exp, nbf, iat.
+            return self.tokens.decode(token, leeway=JWT_LEEWAY_S)
         except jwt.ExpiredSignatureError as exc:
             raise RestError(401, "PGRST303", "JWT expired") from exc
         except jwt.InvalidTokenError as exc:
@@ -228,7 +233,7 @@ class RestEndpoints:
     async def _run(self, request: web.Request, query: sql.Composable, params: list[Any]) -> tuple[str, int]:
         claims = self.claims(request)
         try:
-            async with self.db.as_role(claims) as cur:
+            async with self.db.as_role(claims, statement_timeout_ms=self.statement_timeout_ms) as cur:
                 await cur.execute(query, params)
                 row = await cur.fetchone()
         except psycopg.Error as exc:
