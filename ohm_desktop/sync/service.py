@@ -37,8 +37,8 @@ from ohm_desktop.store.local_store import utc_now
 from ohm_desktop.store.quarantine import quarantine_row, quarantined_count, release_quarantine
 from ohm_desktop.sync.backoff import Backoff
 from ohm_desktop.sync.chat_people import LEFT_REASON, ChatPerson, removal_reason
-from ohm_desktop.sync.invitations import Invitation, InvitationsListener
 from ohm_desktop.sync.gaps import SeenPositions, gaps
+from ohm_desktop.sync.invitations import Invitation, InvitationsListener
 from ohm_desktop.sync.session_storage import (
     KeyringSessionStorage,
     MemorySessionStorage,
