@@ -40,7 +40,7 @@ def test_hosted_sign_up_from_settings_says_what_to_do_at_each_step(  # type: ign
     email = f"hosted-{tmp_path.name[-8:]}@example.test"
 
     async def steps() -> None:
-        dialog = SettingsDialog(window.runtime, window)
+        dialog = SettingsDialog(window.runtime, window.settings_service, window)
         qtbot.addWidget(dialog)
         dialog.open()
         dialog.show_tab("Sync")
